@@ -1,0 +1,60 @@
+"""Shared fixtures: one scratch server per test session, a fresh database per test.
+
+Set SCHEMADIFF_REQUIRE_POSTGRES=1 (CI does) to make a missing server fail the run
+instead of skipping the tests that need it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from schemadiff.errors import NoPostgresError
+from schemadiff.scratch import Databases, Server, scratch_server
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def scratch():
+    """(server, databases) for the whole session, on SCHEMADIFF_TEST_BACKEND (default auto)."""
+    backend = os.environ.get("SCHEMADIFF_TEST_BACKEND", "auto")
+    try:
+        manager = scratch_server(backend)
+        server, databases = manager.__enter__()
+    except NoPostgresError as exc:
+        if os.environ.get("SCHEMADIFF_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"no scratch Postgres: {exc}", pytrace=False)
+        pytest.skip(f"no scratch Postgres: {exc}")
+    try:
+        yield server, databases
+    finally:
+        manager.__exit__(None, None, None)
+
+
+@pytest.fixture
+def server(scratch) -> Server:
+    return scratch[0]
+
+
+@pytest.fixture
+def databases(scratch) -> Databases:
+    return scratch[1]
+
+
+@pytest.fixture
+def fresh_db(scratch):
+    """Factory: a new shim-loaded database name, dropped after the test."""
+    _, dbs = scratch
+    made: list[str] = []
+
+    def make(label: str = "t") -> str:
+        name = dbs.create(label)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        dbs.drop(name)

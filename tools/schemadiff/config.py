@@ -1,0 +1,120 @@
+"""[tool.schemadiff] from pyproject.toml, with defaults and validation."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+
+DEFAULTS_DOC = """\
+[tool.schemadiff]
+schema_file = "schema.sql"          # the desired state
+migrations_dir = "supabase/migrations"
+rollbacks_dir = "supabase/rollbacks"
+schemas = ["public"]                # managed schemas
+unmanaged = []                      # "schema.table" objects never touched
+postgres_major = 15                 # preferred local server major
+reference_tables = {}               # {"public.t" = ["key_col", ...]} natural keys
+"""
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    schema_file: Path
+    migrations_dir: Path
+    rollbacks_dir: Path
+    schemas: tuple[str, ...] = ("public",)
+    unmanaged: tuple[str, ...] = ()
+    postgres_major: int = 15
+    reference_tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lint: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def pyproject(self) -> Path:
+        return self.root / "pyproject.toml"
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above `start` holding a pyproject.toml."""
+    for candidate in (start, *start.parents):
+        if (candidate / "pyproject.toml").is_file():
+            return candidate
+    raise UsageError(
+        f"No pyproject.toml found at or above {start}.",
+        detail="Run schemadiff from your project, or pass --project DIR.",
+    )
+
+
+def _strings(value: object, key: str, where: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise UsageError(
+            f"{where}: [tool.schemadiff] {key} must be a list of non-empty strings, "
+            f"got {value!r}.",
+            detail=DEFAULTS_DOC,
+        )
+    return tuple(value)
+
+
+def load(root: Path) -> Config:
+    """Read and validate [tool.schemadiff] of root/pyproject.toml (all keys optional)."""
+    path = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: not found.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from exc
+    section = data.get("tool", {}).get("schemadiff", {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: [tool.schemadiff] must be a table.", detail=DEFAULTS_DOC)
+    known = {
+        "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
+        "postgres_major", "reference_tables", "lint",
+    }
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise UsageError(
+            f"{path}: unknown key(s) in [tool.schemadiff]: {', '.join(unknown)}.",
+            detail=DEFAULTS_DOC,
+        )
+
+    def path_key(key: str, default: str) -> Path:
+        value = section.get(key, default)
+        if not isinstance(value, str) or not value:
+            raise UsageError(f"{path}: [tool.schemadiff] {key} must be a path string.")
+        return root / value
+
+    schemas = _strings(section.get("schemas", ["public"]), "schemas", path)
+    unmanaged = _strings(section.get("unmanaged", []), "unmanaged", path)
+    for name in unmanaged:
+        if name.count(".") != 1:
+            raise UsageError(
+                f"{path}: [tool.schemadiff] unmanaged entry {name!r} must be 'schema.name'."
+            )
+    major = section.get("postgres_major", 15)
+    if not isinstance(major, int) or isinstance(major, bool) or not 10 <= major <= 99:
+        raise UsageError(f"{path}: [tool.schemadiff] postgres_major must be an integer, e.g. 15.")
+    ref = section.get("reference_tables", {})
+    if not isinstance(ref, dict):
+        raise UsageError(f"{path}: [tool.schemadiff] reference_tables must be a table.")
+    reference_tables = {
+        (k if "." in k else f"public.{k}"): _strings(v, f"reference_tables.{k}", path)
+        for k, v in ref.items()
+    }
+    lint = section.get("lint", {})
+    if not isinstance(lint, dict):
+        raise UsageError(f"{path}: [tool.schemadiff.lint] must be a table.")
+    return Config(
+        root=root,
+        schema_file=path_key("schema_file", "schema.sql"),
+        migrations_dir=path_key("migrations_dir", "supabase/migrations"),
+        rollbacks_dir=path_key("rollbacks_dir", "supabase/rollbacks"),
+        schemas=schemas,
+        unmanaged=unmanaged,
+        postgres_major=major,
+        reference_tables=reference_tables,
+        lint={str(k): str(v) for k, v in lint.items()},
+    )

@@ -1,0 +1,79 @@
+"""A running scratch server: how to reach it and how to stop it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+import psycopg2.extensions
+
+
+@dataclass
+class Server:
+    """Connection facts of one scratch server; `stop()` is idempotent."""
+
+    backend: str
+    host: str  # a unix-socket directory or an IP address
+    port: int
+    user: str
+    password: str | None
+    admin_db: str
+    # Every database this run creates starts with this prefix; nothing else is touched.
+    db_prefix: str
+    # The server's own client programs (pg_dump), when the backend has them.
+    bindir: Path | None = None
+    # Name of a database holding the platform shim, ready to be used as a template.
+    base_db: str | None = None
+    log_path: Path | None = None
+    _stop: Callable[[], None] | None = field(default=None, repr=False)
+
+    def connect(self, dbname: str | None = None, *, autocommit: bool = True):
+        conn = psycopg2.connect(
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=dbname or self.admin_db,
+            connect_timeout=10,
+            application_name="schemadiff",
+        )
+        conn.autocommit = autocommit
+        return conn
+
+    def url(self, dbname: str) -> str:
+        """SQLAlchemy URL; the +psycopg2 driver is explicit because SQLAlchemy 2.1 defaults to psycopg 3."""
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        if self.host.startswith("/"):
+            return (
+                f"postgresql+psycopg2://{auth}@/{quote(dbname, safe='')}"
+                f"?host={quote(self.host, safe='')}&port={self.port}"
+            )
+        return f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(dbname, safe='')}"
+
+    def describe(self) -> str:
+        """Where the server is, without its password."""
+        where = self.host if self.host.startswith("/") else f"{self.host}:{self.port}"
+        return f"{self.backend} server at {where}"
+
+    def version_num(self) -> int:
+        with self.connect() as conn, conn.cursor() as cur:
+            cur.execute("SHOW server_version_num")
+            return int(cur.fetchone()[0])
+
+    def stop(self) -> None:
+        stop, self._stop = self._stop, None
+        if stop is not None:
+            stop()
+
+
+def log_tail(path: Path | None, lines: int = 15) -> str:
+    """The end of a server log, for error messages."""
+    if path is None or not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(text[-lines:])
