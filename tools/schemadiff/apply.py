@@ -1,0 +1,146 @@
+"""Load SQL files into a database, one transaction per file, as Supabase does.
+
+Errors point at the failing SQL: `file:line:col: message`, the line, and a caret.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pglast
+import psycopg2
+from pglast.parser import ParseError
+
+from .errors import SQLInputError
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """SQL text and the file it came from (for messages)."""
+
+    path: Path
+    text: str
+
+    @property
+    def label(self) -> str:
+        try:
+            return str(self.path.relative_to(Path.cwd()))
+        except ValueError:
+            return str(self.path)
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str
+    offset: int  # character offset of the statement in its file
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a 0-based character offset."""
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def pointer(source: SqlFile, offset: int) -> tuple[str, str]:
+    """('file:line:col', 'the line\\n   ^') for a character offset in `source`."""
+    line, column = position(source.text, offset)
+    lines = source.text.splitlines() or [""]
+    shown = lines[min(line, len(lines)) - 1]
+    caret = " " * (column - 1) + "^"
+    return f"{source.label}:{line}:{column}", f"  {shown}\n  {caret}"
+
+
+def read_sql(path: Path) -> SqlFile:
+    """Read a SQL file as UTF-8; a bad byte is reported with its line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SQLInputError(f"{path}: file not found.") from None
+    except OSError as exc:
+        raise SQLInputError(f"{path}: cannot read: {exc.strerror}.") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SQLInputError(
+            f"{path}:{line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}).",
+            detail="Save the file as UTF-8.",
+        ) from None
+    return SqlFile(path, text.removeprefix("\ufeff"))
+
+
+def split_statements(source: SqlFile) -> list[Statement]:
+    """The file's statements, located, using Postgres's own parser (pglast)."""
+    try:
+        slices = pglast.split(source.text, only_slices=True)
+    except ParseError as exc:
+        message, offset = exc.args[0], exc.args[1]
+        where, shown = pointer(source, offset)
+        hint = _meta_command_hint(source, offset)
+        raise SQLInputError(f"{where}: {message}", detail=shown + hint) from None
+    return [Statement(source.text[s], s.start) for s in slices]
+
+
+def _meta_command_hint(source: SqlFile, offset: int) -> str:
+    line, _ = position(source.text, offset)
+    text = source.text.splitlines()[line - 1] if source.text else ""
+    if text.lstrip().startswith("\\"):
+        return (
+            "\n  psql meta-commands (\\i, \\set, ...) are not SQL: schemadiff loads plain SQL only. "
+            "Inline the included file's statements instead."
+        )
+    return ""
+
+
+def execute_statements(conn, source: SqlFile, statements: list[Statement]) -> None:
+    """Run statements on `conn` inside the caller's transaction; errors point at the file."""
+    with conn.cursor() as cur:
+        for statement in statements:
+            try:
+                cur.execute(statement.text)
+            except psycopg2.Error as exc:
+                raise _located_error(source, statement, exc) from None
+
+
+def apply_sql(conn, source: SqlFile) -> None:
+    """Apply a whole file in one transaction: all of it or none of it."""
+    statements = split_statements(source)
+    autocommit = conn.autocommit
+    conn.autocommit = False
+    try:
+        execute_statements(conn, source, statements)
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.autocommit = autocommit
+
+
+def apply_file(conn, path: Path) -> None:
+    apply_sql(conn, read_sql(path))
+
+
+def _located_error(source: SqlFile, statement: Statement, exc: psycopg2.Error) -> SQLInputError:
+    diag = exc.diag
+    offset = statement.offset
+    if diag.statement_position:
+        offset += int(diag.statement_position) - 1
+    else:
+        # No position from Postgres: point at the statement's first token.
+        offset += len(statement.text) - len(statement.text.lstrip())
+    where, shown = pointer(source, offset)
+    message = (diag.message_primary or str(exc)).strip()
+    extra = [shown]
+    if diag.message_detail:
+        extra.append(f"  detail: {diag.message_detail}")
+    if diag.message_hint:
+        extra.append(f"  hint: {diag.message_hint}")
+    if diag.context and "PL/pgSQL" in diag.context:
+        extra.append(f"  context: {diag.context.strip()}")
+    error = SQLInputError(f"{where}: {message}", detail="\n".join(extra))
+    error.sqlstate = diag.sqlstate  # type: ignore[attr-defined]
+    return error
