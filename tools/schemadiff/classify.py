@@ -1,0 +1,120 @@
+"""What a generated statement does: which object it is about, and whether it loses data.
+
+Parsed with Postgres's own grammar (pglast), never matched with regexes: a table
+named "drop" must not look destructive, and a DROP hidden in a string must not hide.
+"""
+
+from __future__ import annotations
+
+import pglast
+from pglast import ast
+from pglast.enums import AlterTableType, ObjectType
+from pglast.parser import ParseError
+
+# Dropping these loses rows or values that schema.sql cannot bring back.
+_DATA_BEARING_DROPS = {
+    ObjectType.OBJECT_TABLE: "drops table",
+    ObjectType.OBJECT_SCHEMA: "drops schema",
+    ObjectType.OBJECT_SEQUENCE: "drops sequence (its current value is lost)",
+    ObjectType.OBJECT_TYPE: "drops type",
+    ObjectType.OBJECT_MATVIEW: "drops materialized view",
+}
+
+
+def _parse(statement: str) -> ast.Node | None:
+    try:
+        parsed = pglast.parse_sql(statement)
+    except ParseError:
+        return None
+    return parsed[0].stmt if parsed else None
+
+
+def _name(node) -> str:
+    if isinstance(node, ast.RangeVar):
+        return f"{node.schemaname}.{node.relname}" if node.schemaname else node.relname
+    if isinstance(node, tuple | list):
+        return ".".join(getattr(p, "sval", str(p)) for p in node)
+    if isinstance(node, ast.String):
+        return node.sval
+    if isinstance(node, ast.ObjectWithArgs):
+        return _name(node.objname)
+    if isinstance(node, ast.TypeName):
+        return _name(node.names)
+    return str(node)
+
+
+def destructive_reason(statement: str) -> str | None:
+    """Why a statement loses data (a drop of a table or column, a type change, a row delete), else None."""
+    node = _parse(statement)
+    if node is None:
+        return None
+    if isinstance(node, ast.DropStmt):
+        return _DATA_BEARING_DROPS.get(node.removeType)
+    if isinstance(node, ast.DeleteStmt):
+        return "deletes rows"
+    if isinstance(node, ast.AlterTableStmt):
+        for cmd in node.cmds or ():
+            if cmd.subtype == AlterTableType.AT_DropColumn:
+                return f"drops column {cmd.name}"
+            if cmd.subtype == AlterTableType.AT_AlterColumnType:
+                return f"changes the type of column {cmd.name}"
+    return None
+
+
+def subject(statement: str) -> str:
+    """A short label of the object a statement is about, for section headers."""
+    node = _parse(statement)
+    if node is None:
+        return "other"
+    relation = getattr(node, "relation", None)
+    if isinstance(node, ast.CreateStmt | ast.AlterTableStmt | ast.IndexStmt | ast.CreateTrigStmt
+                  | ast.InsertStmt | ast.DeleteStmt | ast.UpdateStmt) and relation is not None:
+        kind = "table"
+        if isinstance(node, ast.AlterTableStmt) and node.objtype == ObjectType.OBJECT_SEQUENCE:
+            kind = "sequence"
+        if isinstance(node, ast.AlterTableStmt) and node.objtype == ObjectType.OBJECT_VIEW:
+            kind = "view"
+        return f"{kind} {_name(relation)}"
+    if isinstance(node, ast.CreatePolicyStmt | ast.AlterPolicyStmt):
+        return f"table {_name(node.table)}"
+    if isinstance(node, ast.ViewStmt):
+        return f"view {_name(node.view)}"
+    if isinstance(node, ast.CreateTableAsStmt):
+        return f"view {_name(node.into.rel)}"
+    if isinstance(node, ast.CreateFunctionStmt):
+        return f"function {_name(node.funcname)}"
+    if isinstance(node, ast.CreateSeqStmt | ast.AlterSeqStmt):
+        return f"sequence {_name(node.sequence)}"
+    if isinstance(node, ast.CreateEnumStmt | ast.CompositeTypeStmt):
+        return f"type {_name(getattr(node, 'typeName', None) or node.typevar)}"
+    if isinstance(node, ast.AlterEnumStmt):
+        return f"type {_name(node.typeName)}"
+    if isinstance(node, ast.CreateSchemaStmt):
+        return f"schema {node.schemaname}"
+    if isinstance(node, ast.CreateExtensionStmt):
+        return f"extension {node.extname}"
+    if isinstance(node, ast.DropStmt):
+        objects = node.objects or ()
+        first = objects[0] if objects else None
+        kind = node.removeType.name.removeprefix("OBJECT_").lower().replace("_", " ")
+        if node.removeType in (ObjectType.OBJECT_POLICY, ObjectType.OBJECT_TRIGGER) and first:
+            # DROP POLICY p ON t: the object list is (schema, table, name).
+            return f"table {'.'.join(getattr(p, 'sval', '') for p in first[:-1])}"
+        return f"{kind} {_name(first)}" if first is not None else kind
+    if isinstance(node, ast.GrantStmt):
+        kind = node.objtype.name.removeprefix("OBJECT_").lower()
+        first = (node.objects or [None])[0]
+        return f"{kind} {_name(first)}" if first is not None else kind
+    if isinstance(node, ast.CommentStmt):
+        kind = node.objtype.name.removeprefix("OBJECT_").lower()
+        obj = node.object
+        if node.objtype == ObjectType.OBJECT_COLUMN and isinstance(obj, tuple | list):
+            return f"table {'.'.join(p.sval for p in obj[:-1])}"
+        return f"{kind} {_name(obj)}"
+    if isinstance(node, ast.AlterDefaultPrivilegesStmt):
+        return "default privileges"
+    if isinstance(node, ast.RenameStmt):
+        if node.relation is not None:
+            return f"table {_name(node.relation)}"
+        return f"{node.renameType.name.removeprefix('OBJECT_').lower()} {_name(node.object)}"
+    return type(node).__name__

@@ -1,0 +1,271 @@
+"""The schemadiff command line: parse, call one command, render, map errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__, commands, config as config_mod
+from .errors import DestructiveChangeError, SchemadiffError
+from .progress import Steps
+from .scratch import BACKENDS
+from .scratch.cluster import clear_cache
+
+EPILOG = (
+    "Exit codes: 0 no difference / success, 1 drift or verification failed, 2 usage error, "
+    "3 destructive change refused, 4 no scratch Postgres, 5 bad SQL input."
+)
+
+app = typer.Typer(
+    name="schemadiff",
+    help="Make schema.sql the single source of truth for a Supabase Postgres database.",
+    epilog=EPILOG,
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals can hold database passwords: never print them in a traceback.
+    pretty_exceptions_show_locals=False,
+)
+cache_app = typer.Typer(help="Manage the cached scratch clusters.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option("--project", "-C", help="Project directory (default: nearest pyproject.toml).",
+                 show_default=False),
+]
+BackendOpt = Annotated[
+    str,
+    typer.Option("--backend", "-b",
+                 help=f"Scratch Postgres: {' | '.join(BACKENDS)}. auto tries url (when "
+                      "SCHEMADIFF_DATABASE_URL is set), local, embedded, docker."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _steps(quiet: bool, as_json: bool) -> Steps:
+    if quiet:
+        return Steps()
+    tty = sys.stderr.isatty()
+
+    def sink(label: str, seconds: float | None) -> None:
+        if seconds is None:
+            if tty:
+                typer.echo(f"  {label}…", err=True, nl=False)
+        elif seconds < 0:
+            if tty:
+                typer.echo("", err=True)
+            _err(f"  {label}")
+        elif tty:
+            typer.echo(f" {seconds:.2f} s", err=True)
+        else:
+            _err(f"  {label}… {seconds:.2f} s")
+
+    return Steps(sink=sink)
+
+
+def _config(project: Path | None) -> config_mod.Config:
+    root = project.resolve() if project else config_mod.find_root(Path.cwd())
+    return config_mod.load(root)
+
+
+def handled(func):
+    """Report our errors without a traceback, with their exit code; Ctrl-C/SIGTERM exit 130."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        as_json = kwargs.get("as_json", False)
+        try:
+            return func(*args, **kwargs)
+        except SchemadiffError as exc:
+            if sys.stderr.isatty() and not as_json:
+                typer.echo("", err=True)
+            if as_json:
+                payload = {"ok": False, "exit_code": exc.exit_code, "error": exc.message,
+                           "detail": exc.detail}
+                if isinstance(exc, DestructiveChangeError):
+                    payload["destructive"] = exc.statements
+                typer.echo(json.dumps(payload, indent=2))
+            _err(f"error: {exc.message}")
+            if exc.detail:
+                _err(exc.detail)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            _err("\ninterrupted: the scratch server was stopped and nothing was written.")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@app.command("diff")
+@handled
+def diff_command(
+    name: Annotated[str, typer.Argument(help="Migration name: lowercase letters, digits, _.")],
+    version: Annotated[str | None, typer.Option(
+        "--version", help="14-digit UTC version (default: now); must sort after every existing one."
+    )] = None,
+    allow_destructive: Annotated[bool, typer.Option(
+        "--allow-destructive", help="Allow drops of tables/columns, type changes, row deletes."
+    )] = False,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write a proven migration + rollback that turn the migrations into schema.sql.
+
+    Example: schemadiff diff add_items_table  (or: nox -s diff -- add_items_table)
+
+    Writes supabase/migrations/<version>_<name>.sql and supabase/rollbacks/<version>_<name>.sql
+    only after proving, on a scratch Postgres, that the migration reproduces schema.sql and
+    the rollback restores the previous state. No difference: writes nothing, exits 0.
+    """
+    cfg = _config(project)
+    result = commands.diff(cfg, name, version=version, allow_destructive=allow_destructive,
+                           backend=backend, steps=_steps(quiet, as_json))
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": True,
+            "changed": result.changed,
+            "migration": str(result.migration) if result.migration else None,
+            "rollback": str(result.rollback) if result.rollback else None,
+            "up": result.up_statements,
+            "down": result.down_statements,
+            "warnings": result.warnings,
+        }, indent=2))
+        return
+    for warning in result.warnings:
+        _err(f"warning: {warning}")
+    if not result.changed:
+        typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.")
+        return
+    typer.echo(f"Wrote {_rel(result.migration, cfg.root)} ({len(result.up_statements)} statements)")
+    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} statements)")
+
+
+def _rel(path: Path | None, root: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+@app.command("check")
+@handled
+def check_command(
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Exit 0 when the migrations reproduce schema.sql; exit 1 printing the pending SQL.
+
+    Example: schemadiff check   (in CI or a pre-commit hook)
+    """
+    cfg = _config(project)
+    result = commands.check(cfg, backend=backend, steps=_steps(quiet, as_json))
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "in_sync": result.in_sync, "pending": result.pending},
+                              indent=2))
+    elif result.in_sync:
+        typer.echo("In sync: the migrations reproduce schema.sql.")
+    else:
+        typer.echo("-- schema.sql differs from the migrations; pending SQL:")
+        typer.echo("\n".join(result.pending))
+        _err(f"{len(result.pending)} pending statement(s): run `nox -s diff -- NAME`.")
+    if not result.in_sync:
+        raise typer.Exit(1)
+
+
+@app.command("verify")
+@handled
+def verify_command(
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Prove every migration: up, rollback (== before), up again (== after), end == schema.sql.
+
+    Example: schemadiff verify   (nox -s test runs it before the test suite)
+    """
+    cfg = _config(project)
+    report = commands.verify(cfg, backend=backend, steps=_steps(quiet, as_json))
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": report.ok,
+            "migrations": [
+                {"name": m.name, "up": m.up, "down": m.down, "reup": m.reup,
+                 "seconds": round(m.seconds, 3), "problems": m.problems}
+                for m in report.migrations
+            ],
+            "final_equal": report.final.equal if report.final else None,
+            "final_differences": report.final.render() if report.final else None,
+            "notes": report.notes,
+        }, indent=2))
+    else:
+        width = max([len(m.name) for m in report.migrations] + [9])
+        typer.echo(f"{'migration':<{width}}  {'up':<8} {'down':<12} {'re-up':<12} time")
+        for m in report.migrations:
+            typer.echo(f"{m.name:<{width}}  {m.up if m.up == 'ok' else 'FAIL':<8} "
+                       f"{m.down:<12} {m.reup:<12} {m.seconds:.2f} s")
+        for m in report.migrations:
+            for problem in m.problems:
+                _err(f"error: {problem}")
+        if report.final is not None:
+            if report.final.equal:
+                typer.echo("Final state equals schema.sql.")
+            else:
+                _err("error: the migrations do not reproduce schema.sql:\n"
+                     + report.final.render())
+        passed = sum(1 for m in report.migrations if m.ok)
+        typer.echo(f"{passed} of {len(report.migrations)} migration(s) verified"
+                   + ("" if report.ok else "; FAILED"))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@cache_app.command("clear")
+@handled
+def cache_clear_command() -> None:
+    """Delete the cached scratch clusters (they are rebuilt on the next run).
+
+    Example: schemadiff cache clear
+    """
+    removed = clear_cache()
+    typer.echo(f"Removed {removed} cached cluster(s).")
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the schemadiff version.
+
+    Example: schemadiff version
+    """
+    typer.echo(__version__)
+
+
+def _terminate(signum, frame):  # noqa: ARG001
+    # SIGTERM unwinds like Ctrl-C, so every `finally` stops servers and removes temp dirs.
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
+    app()
+
+
+if __name__ == "__main__":
+    main()

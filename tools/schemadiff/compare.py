@@ -1,0 +1,57 @@
+"""Are two databases the same? Asked of migra and of the independent catalog judge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import diff
+from .diff import Scope
+from .scratch import Server
+
+
+@dataclass
+class Comparison:
+    """Differences between two databases, by judge; empty lists mean equal."""
+
+    migra: list[str] = field(default_factory=list)  # statements migra would still emit
+    catalog: list[str] = field(default_factory=list)  # what the catalog judge sees differ
+    rows: list[str] = field(default_factory=list)  # reference-data rows that differ
+    notes: list[str] = field(default_factory=list)  # e.g. column order: not failures
+
+    @property
+    def equal(self) -> bool:
+        return not (self.migra or self.catalog or self.rows)
+
+    def render(self) -> str:
+        parts = []
+        if self.migra:
+            parts.append("migra still sees differences; it would emit:\n"
+                         + "\n".join(f"    {s}" for s in self.migra))
+        if self.catalog:
+            parts.append("the catalog judge sees differences:\n"
+                         + "\n".join(f"    {d}" for d in self.catalog))
+        if self.rows:
+            parts.append("reference data differs:\n" + "\n".join(f"    {r}" for r in self.rows))
+        return "\n".join(parts)
+
+
+class Judge:
+    """Compares databases of one server under one scope, caching each database's models."""
+
+    def __init__(self, server: Server, scope: Scope, reference_tables: list | None = None):
+        self.server = server
+        self.scope = scope
+        self.reference_tables = reference_tables or []
+        self._models: dict[str, object] = {}
+
+    def model(self, dbname: str):
+        if dbname not in self._models:
+            self._models[dbname] = diff.inspect(self.server.url(dbname), self.scope)
+        return self._models[dbname]
+
+    def forget(self, dbname: str) -> None:
+        self._models.pop(dbname, None)
+
+    def compare(self, left: str, right: str) -> Comparison:
+        """What differs between databases `left` and `right` (fresh inspection of both)."""
+        return Comparison(migra=diff.statements(self.model(left), self.model(right)))

@@ -1,0 +1,79 @@
+"""migra, restricted to the managed schemas: the only module that imports migra.
+
+One migra run covers every managed schema at once (so cross-schema dependencies are
+ordered together); objects outside them, and `unmanaged` ones, are filtered out of
+both inspections before diffing, so they are never dropped or altered.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from sqlalchemy.pool import NullPool
+
+with warnings.catch_warnings():
+    # schemainspect imports pkg_resources, which warns on import.
+    warnings.simplefilter("ignore")
+    from migra import Migration
+    from schemainspect import get_inspector
+    from schemainspect.pg.obj import PROPS
+    from sqlbag import S
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the tool manages: schemas, minus `schema.name` objects listed as unmanaged."""
+
+    schemas: tuple[str, ...]
+    unmanaged: tuple[str, ...] = ()
+
+    def keeps(self, obj: object) -> bool:
+        schema = getattr(obj, "schema", None)
+        if schema not in self.schemas:
+            return False
+        for attr in ("name", "table_name"):
+            name = getattr(obj, attr, None)
+            if name and f"{schema}.{name}" in self.unmanaged:
+                return False
+        return True
+
+
+def _inspect(url: str, scope: Scope):
+    # NullPool: sqlbag otherwise keeps a pooled connection, and DROP DATABASE then
+    # fails with "being accessed by other users".
+    with S(url, poolclass=NullPool) as session:
+        inspected = get_inspector(session)
+    for prop in PROPS.split():
+        if prop == "extensions":
+            # Extensions are database-wide; schema.sql is where they come from.
+            continue
+        if prop == "schemas":
+            inspected.schemas = {k: v for k, v in inspected.schemas.items()
+                                 if v.schema in scope.schemas}
+            continue
+        items = getattr(inspected, prop)
+        setattr(inspected, prop, {k: v for k, v in items.items() if scope.keeps(v)})
+    return inspected
+
+
+def inspect(url: str, scope: Scope):
+    """A migra (schemainspect) model of one database, restricted to `scope`."""
+    return _inspect(url, scope)
+
+
+def statements(from_model, to_model) -> list[str]:
+    """The DDL migra emits to turn `from_model` into `to_model` (both from `inspect`)."""
+    migration = Migration(from_model, to_model)
+    migration.set_safety(False)
+    migration.add_all_changes(privileges=True)
+    return [_tidy(s) for s in migration.statements if s.strip()]
+
+
+def diff_urls(from_url: str, to_url: str, scope: Scope) -> list[str]:
+    return statements(inspect(from_url, scope), inspect(to_url, scope))
+
+
+def _tidy(statement: str) -> str:
+    text = statement.strip()
+    return text if text.endswith(";") else text + ";"

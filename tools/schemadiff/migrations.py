@@ -1,0 +1,228 @@
+"""The migration files: naming, order, checksums, rendering and atomic writes.
+
+The only module that knows how migration files are named:
+`supabase/migrations/<14-digit UTC version>_<name>.sql`, with the rollback under the
+same name in `supabase/rollbacks/` (never inside migrations/: the Supabase CLI would
+apply it as a forward migration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .errors import UsageError, VerificationError
+
+FILE_PATTERN = re.compile(r"^(?P<version>\d{14})_(?P<name>[a-z0-9_]+)\.sql$")
+NAME_PATTERN = re.compile(r"^[a-z0-9_]+$")
+VERSION_PATTERN = re.compile(r"^\d{14}$")
+CHECKSUM_FILE = "schemadiff.sum"
+# A rollback file holding this line declares its migration irreversible.
+IRREVERSIBLE_MARKER = "-- schemadiff: irreversible"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    path: Path
+    rollback: Path  # may not exist
+
+    @property
+    def stem(self) -> str:
+        return f"{self.version}_{self.name}"
+
+    def irreversible(self) -> bool:
+        """True when the rollback file exists and declares the migration irreversible."""
+        if not self.rollback.is_file():
+            return False
+        return any(
+            line.strip() == IRREVERSIBLE_MARKER
+            for line in self.rollback.read_text(encoding="utf-8", errors="replace").splitlines()
+        )
+
+
+def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration]:
+    """Every migration in version order; misnamed files and duplicate versions are errors."""
+    if not migrations_dir.is_dir():
+        return []
+    found: dict[str, Migration] = {}
+    for path in sorted(migrations_dir.iterdir()):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        match = FILE_PATTERN.match(path.name)
+        if not match:
+            raise UsageError(
+                f"{path}: migration file name must match <14-digit version>_<name>.sql "
+                "(lowercase letters, digits, underscores), e.g. 20250115000000_add_items.sql.",
+                detail="Rename the file, or move it out of the migrations directory.",
+            )
+        version = match["version"]
+        if version in found:
+            raise UsageError(
+                f"{path}: version {version} is also used by {found[version].path.name}.",
+                detail="Each migration needs its own version: rename one of them.",
+            )
+        found[version] = Migration(version, match["name"], path, rollbacks_dir / path.name)
+    return [found[v] for v in sorted(found)]
+
+
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise UsageError(
+            f"migration name {name!r} may hold only lowercase letters, digits and underscores, "
+            "e.g. add_items_table."
+        )
+
+
+def new_version(existing: list[Migration], requested: str | None = None,
+                now: datetime | None = None) -> str:
+    """The version for a new migration: `requested`, or now (UTC); after every existing one."""
+    if requested is not None:
+        if not VERSION_PATTERN.match(requested):
+            raise UsageError(f"--version {requested!r} must be 14 digits, YYYYMMDDHHMMSS (UTC).")
+        try:
+            datetime.strptime(requested, "%Y%m%d%H%M%S")
+        except ValueError:
+            raise UsageError(f"--version {requested} is not a valid UTC date and time.") from None
+        version = requested
+    else:
+        version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    if existing and version <= existing[-1].version:
+        raise UsageError(
+            f"version {version} does not sort after the newest migration "
+            f"{existing[-1].path.name}.",
+            detail="Pass a later --version, or check the machine's clock.",
+        )
+    return version
+
+
+def render(title: str, sections: list[tuple[str, list[str]]], header: list[str]) -> str:
+    """A migration file: header comment lines, then each non-empty section under a heading."""
+    lines = [f"-- {line}" if line else "--" for line in header]
+    body: list[str] = []
+    for heading, statements in sections:
+        if not statements:
+            continue
+        body.append("")
+        body.append(f"-- {heading}")
+        body.append("-- " + "-" * max(8, len(heading)))
+        for statement in statements:
+            body.append(statement.rstrip())
+    if not body:
+        body = ["", "-- (no changes)"]
+    return "\n".join([f"-- {title}", *lines, *body]) + "\n"
+
+
+def atomic_write_all(files: dict[Path, str]) -> None:
+    """Write every file or none: all content goes to temp files first, then renames."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                out.write(content)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o644)
+            staged.append((Path(tmp), path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        staged = []
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+# --- checksums: a released migration must never change ------------------------------
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def checksum_path(migrations_dir: Path) -> Path:
+    return migrations_dir.parent / CHECKSUM_FILE
+
+
+def read_checksums(path: Path) -> dict[str, str]:
+    """{relative path: sha256} from a sha256sum-style file (`sha256sum -c` can check it)."""
+    if not path.is_file():
+        return {}
+    sums: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        digest, _, name = line.partition("  ")
+        if len(digest) != 64 or not name:
+            raise UsageError(f"{path}:{number}: expected '<sha256>  <file>', got {line!r}.")
+        sums[name] = digest
+    return sums
+
+
+def text_sha256(content: str) -> str:
+    """The checksum a file holding `content` will have once written."""
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def render_checksums(sums: dict[str, str]) -> str:
+    lines = [
+        "# schemadiff: checksums of released migrations and rollbacks; written by",
+        "# `schemadiff diff`, checked by `check` and `verify`. Do not edit by hand.",
+    ]
+    lines += [f"{digest}  {name}" for name, digest in sorted(sums.items())]
+    return "\n".join(lines) + "\n"
+
+
+def check_integrity(migrations: list[Migration], sums_file: Path) -> list[str]:
+    """Problems with recorded checksums: edited, removed, or unrecorded-but-older files."""
+    sums = read_checksums(sums_file)
+    if not sums:
+        return []
+    base = sums_file.parent
+    problems: list[str] = []
+    present = {}
+    for migration in migrations:
+        for path in (migration.path, migration.rollback):
+            if path.is_file():
+                present[path.relative_to(base).as_posix()] = path
+    for name, digest in sorted(sums.items()):
+        path = present.get(name)
+        if path is None:
+            problems.append(f"{base / name}: recorded in {sums_file.name} but missing (removed "
+                            "after release?). Restore it from version control.")
+            continue
+        if sha256(path) != digest:
+            problems.append(
+                f"{path}: changed after it was generated (checksum differs from "
+                f"{sums_file.name}). Released migrations must not change: restore it and "
+                "write a new migration instead."
+            )
+    newest_recorded = max(
+        (m.version for m in migrations if m.path.relative_to(base).as_posix() in sums),
+        default="",
+    )
+    for migration in migrations:
+        name = migration.path.relative_to(base).as_posix()
+        if name not in sums and migration.version < newest_recorded:
+            problems.append(
+                f"{migration.path}: not recorded in {sums_file.name} and older than the newest "
+                f"released migration ({newest_recorded}): it would be applied out of order. "
+                "Give it a version after the newest one."
+            )
+    return problems
+
+
+def require_integrity(migrations: list[Migration], migrations_dir: Path) -> None:
+    problems = check_integrity(migrations, checksum_path(migrations_dir))
+    if problems:
+        raise VerificationError(
+            f"{len(problems)} released migration file(s) fail their checksum:",
+            detail="\n".join(f"  {p}" for p in problems),
+        )

@@ -1,0 +1,166 @@
+"""Proof: nothing is written, or trusted, unless a real Postgres agrees.
+
+`prove` checks a freshly generated migration; `verify_history` checks every
+released migration and rollback in order.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .apply import SqlFile, apply_sql, read_sql
+from .compare import Comparison, Judge
+from .errors import SQLInputError, VerificationError
+from .migrations import IRREVERSIBLE_MARKER, Migration
+from .scratch import Databases
+
+
+def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
+    conn = judge.server.connect(dbname, autocommit=False)
+    try:
+        apply_sql(conn, SqlFile(Path(label), text))
+    finally:
+        conn.close()
+    judge.forget(dbname)
+
+
+def prove(judge: Judge, databases: Databases, current: str, desired: str,
+          up: tuple[str, str], down: tuple[str, str]) -> None:
+    """Apply (label, text) `up` to a clone of `current` → must equal `desired`; then `down` → `current`."""
+    clone = databases.create("proof", template=current)
+    try:
+        try:
+            _apply_text(judge, clone, *up)
+        except SQLInputError as exc:
+            raise VerificationError(
+                "The generated migration fails to apply; nothing was written.",
+                detail=str(exc),
+            ) from None
+        after_up = judge.compare(clone, desired)
+        if not after_up.equal:
+            raise VerificationError(
+                "The generated migration does not reproduce schema.sql; nothing was written.",
+                detail=after_up.render(),
+            )
+        try:
+            _apply_text(judge, clone, *down)
+        except SQLInputError as exc:
+            raise VerificationError(
+                "The generated rollback fails to apply; nothing was written.", detail=str(exc)
+            ) from None
+        after_down = judge.compare(clone, current)
+        if not after_down.equal:
+            raise VerificationError(
+                "The generated rollback does not restore the previous state; nothing was written.",
+                detail=after_down.render(),
+            )
+    finally:
+        judge.forget(clone)
+        databases.drop(clone)
+
+
+@dataclass
+class MigrationCheck:
+    """How one released migration fared: each step's outcome and time."""
+
+    name: str
+    up: str = "not run"  # "ok" or a reason
+    down: str = "not run"  # "ok", "irreversible", "missing", or a reason
+    reup: str = "not run"
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class HistoryReport:
+    migrations: list[MigrationCheck] = field(default_factory=list)
+    final: Comparison | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(m.ok for m in self.migrations) and (self.final is None or self.final.equal)
+
+
+def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
+    try:
+        source = read_sql(path)
+        conn = judge.server.connect(dbname, autocommit=False)
+        try:
+            apply_sql(conn, source)
+        finally:
+            conn.close()
+    except SQLInputError as exc:
+        return str(exc)
+    finally:
+        judge.forget(dbname)
+    return "ok"
+
+
+def verify_history(judge: Judge, databases: Databases, migrations: list[Migration],
+                   desired: str | None, progress=None) -> HistoryReport:
+    """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`."""
+    report = HistoryReport()
+    previous = databases.create("v0")
+    for migration in migrations:
+        check = MigrationCheck(migration.stem)
+        report.migrations.append(check)
+        start = time.perf_counter()
+        after = databases.create("vup", template=previous)
+        check.up = _try_apply(judge, after, migration.path)
+        if check.up != "ok":
+            check.problems.append(f"{migration.path.name}: fails to apply: {check.up}")
+            check.seconds = time.perf_counter() - start
+            databases.drop(after)
+            break
+        if migration.irreversible():
+            check.down = check.reup = "irreversible"
+        elif not migration.rollback.is_file():
+            check.down = "missing"
+            check.problems.append(
+                f"{migration.path.name}: no rollback at {migration.rollback}. Generate it with "
+                "`schemadiff diff`, or declare the migration irreversible with a rollback file "
+                f"holding the line '{IRREVERSIBLE_MARKER}'."
+            )
+        else:
+            scratch = databases.create("vdown", template=after)
+            check.down = _try_apply(judge, scratch, migration.rollback)
+            if check.down == "ok":
+                back = judge.compare(scratch, previous)
+                if not back.equal:
+                    check.down = "differs"
+                    check.problems.append(
+                        f"{migration.rollback.name}: the rollback does not restore the state "
+                        f"before {migration.path.name}:\n{back.render()}"
+                    )
+                check.reup = _try_apply(judge, scratch, migration.path)
+                if check.reup == "ok":
+                    again = judge.compare(scratch, after)
+                    if not again.equal:
+                        check.reup = "differs"
+                        check.problems.append(
+                            f"{migration.path.name}: applied again after its rollback, it gives "
+                            f"another result:\n{again.render()}"
+                        )
+                else:
+                    check.problems.append(f"{migration.path.name}: fails to re-apply after its "
+                                          f"rollback: {check.reup}")
+            else:
+                check.problems.append(f"{migration.rollback.name}: fails to apply: {check.down}")
+            databases.drop(scratch)
+        check.seconds = time.perf_counter() - start
+        if progress:
+            progress(check)
+        databases.drop(previous)
+        previous = after
+    if desired is not None and all(m.up == "ok" for m in report.migrations):
+        report.final = judge.compare(previous, desired)
+    databases.drop(previous)
+    return report
+
