@@ -1,0 +1,41 @@
+"""The round-trip assertion shared by fixture-folder tests: a + migration == b; b + rollback == a."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemadiff.build import apply_into
+from schemadiff.compare import Judge
+from schemadiff.diff import Scope
+from schemadiff.plan import Plan, make_plan
+from schemadiff.verify import prove
+
+
+@dataclass
+class RoundTrip:
+    plan: Plan
+    up_text: str
+    down_text: str
+
+
+def _render(statements: list[str]) -> str:
+    return "\n".join(statements) + "\n"
+
+
+def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) -> RoundTrip:
+    """Plan a.sql → b.sql in `case`, prove both directions (raises VerificationError if not)."""
+    a = databases.create("a")
+    b = databases.create("b")
+    try:
+        if (case / "a.sql").read_text().strip():
+            apply_into(server, a, case / "a.sql")
+        apply_into(server, b, case / "b.sql")
+        judge = Judge(server, Scope(tuple(schemas), tuple(unmanaged)))
+        plan = make_plan(judge, a, b)
+        up, down = _render(plan.up_statements()), _render(plan.down_statements())
+        prove(judge, databases, a, b, (f"{case.name}/up", up), (f"{case.name}/down", down))
+        return RoundTrip(plan, up, down)
+    finally:
+        databases.drop(a)
+        databases.drop(b)
