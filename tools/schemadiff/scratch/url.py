@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import psycopg2
 
@@ -33,10 +33,14 @@ def start_url(url: str | None = None) -> Server:
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql", "postgresql+psycopg2"):
         raise NoPostgresError(f"{ENV_VAR} must be a postgresql:// URL, got {redact(url)}.")
+    query = parse_qs(parts.query)
+    # libpq's form for a unix socket: postgresql://user@/db?host=/run/postgresql
+    host = (query.get("host") or [None])[0] or parts.hostname or "localhost"
+    port = int((query.get("port") or [0])[0] or parts.port or 5432)
     server = Server(
         backend="url",
-        host=parts.hostname or "localhost",
-        port=parts.port or 5432,
+        host=host,
+        port=port,
         user=unquote(parts.username or "postgres"),
         password=unquote(parts.password) if parts.password else None,
         admin_db=unquote(parts.path.lstrip("/")) or "postgres",
