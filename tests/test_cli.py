@@ -1,0 +1,179 @@
+"""The command line: every exit code, --json shapes, help on every command.
+
+Runs in-process against the session's scratch server through the `url` backend, so
+each command skips starting a server of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from schemadiff.cli import app
+
+TABLE = "create table public.widgets (id int primary key, name text not null);\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[tool.schemadiff]\nschemas = ["public"]\n')
+    (tmp_path / "schema.sql").write_text(TABLE)
+    return tmp_path
+
+
+@pytest.fixture
+def run(server, monkeypatch, project):
+    """Invoke the CLI in-process: run("diff", "init") -> Result."""
+    monkeypatch.setenv("SCHEMADIFF_DATABASE_URL", server_url(server))
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, [*args, "--project", str(project), "--backend", "url", "-q"])
+
+    return invoke
+
+
+def server_url(server) -> str:
+    return f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
+
+
+def files(project: Path) -> dict[str, str]:
+    return {
+        p.relative_to(project).as_posix(): p.read_text()
+        for p in sorted(project.rglob("*")) if p.is_file() and p.name != ".schemadiff.lock"
+    }
+
+
+def test_every_command_has_help_with_an_example():
+    runner = CliRunner()
+    names = [c.name for c in app.registered_commands]
+    assert {"diff", "check", "verify"} <= set(names)
+    for args in [[n] for n in names] + [["cache", "clear"]]:
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Example" in result.output, f"{args} --help has no example"
+
+
+def test_diff_writes_then_check_is_clean_then_no_difference(run, project):
+    result = run("diff", "init", "--version", "20250101000000")
+    assert result.exit_code == 0, result.output
+    up = project / "supabase/migrations/20250101000000_init.sql"
+    down = project / "supabase/rollbacks/20250101000000_init.sql"
+    assert "create table" in up.read_text().lower()
+    assert "drop table" in down.read_text().lower()
+    assert not list((project / "supabase/migrations").glob("*.down.sql"))
+
+    assert run("check").exit_code == 0
+    before = files(project)
+    again = run("diff", "again")
+    assert again.exit_code == 0
+    assert "No difference" in again.output
+    assert files(project) == before
+
+
+def test_check_exits_1_with_pending_sql_after_adding_a_column(run, project):
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text(TABLE.replace("not null)", "not null, colour text)"))
+    result = run("check")
+    assert result.exit_code == 1
+    assert "colour" in result.output
+
+
+def test_json_shapes(run, project):
+    result = run("diff", "init", "--version", "20250101000000", "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["changed"] is True
+    assert payload["migration"].endswith("20250101000000_init.sql")
+    assert any("widgets" in s for s in payload["up"])
+    assert any("drop table" in s.lower() for s in payload["down"])
+
+    checked = json.loads(run("check", "--json").stdout)
+    assert checked == {"ok": True, "in_sync": True, "pending": []}
+
+    verified = run("verify", "--json")
+    assert verified.exit_code == 0, verified.output
+    report = json.loads(verified.stdout)
+    assert report["ok"] is True
+    assert [m["name"] for m in report["migrations"]] == ["20250101000000_init"]
+    assert report["migrations"][0]["down"] == "ok"
+
+
+def test_usage_errors_exit_2_and_write_nothing(run, project):
+    before = files(project)
+    bad_name = run("diff", "Bad-Name")
+    assert bad_name.exit_code == 2
+    assert "lowercase" in bad_name.output
+    bad_version = run("diff", "ok_name", "--version", "2025")
+    assert bad_version.exit_code == 2
+    assert "14 digits" in bad_version.output
+    assert files(project) == before
+
+
+def test_version_must_sort_after_the_newest(run, project):
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text(TABLE + "create table public.more (id int);\n")
+    before = files(project)
+    result = run("diff", "more", "--version", "20240101000000")
+    assert result.exit_code == 2
+    assert "20250101000000_init.sql" in result.output
+    assert files(project) == before
+
+
+def test_destructive_change_exits_3_unless_allowed(run, project):
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text("create table public.widgets (id int primary key);\n")
+    before = files(project)
+    refused = run("diff", "drop_name")
+    assert refused.exit_code == 3
+    assert "drops column name" in refused.output
+    assert files(project) == before
+    allowed = run("diff", "drop_name", "--allow-destructive")
+    assert allowed.exit_code == 0, allowed.output
+    assert len(list((project / "supabase/migrations").glob("*.sql"))) == 2
+
+
+def test_bad_sql_exits_5_naming_file_line_and_column(run, project):
+    (project / "schema.sql").write_text(TABLE + "\ncreate table public.broken (id int,, x int);\n")
+    result = run("diff", "init")
+    assert result.exit_code == 5
+    assert "schema.sql:3:" in result.output
+    assert "syntax error" in result.output
+    assert not (project / "supabase").exists()
+
+
+def test_missing_table_on_apply_exits_5_at_the_statement(run, project):
+    (project / "schema.sql").write_text(
+        TABLE + "create index gadgets_idx on public.gadgets (id);\n"
+    )
+    result = run("check")
+    assert result.exit_code == 5
+    assert "schema.sql:2:" in result.output
+    assert 'relation "public.gadgets" does not exist' in result.output
+
+
+def test_no_postgres_exits_4(project, monkeypatch):
+    monkeypatch.delenv("SCHEMADIFF_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(app, ["check", "--project", str(project), "--backend", "url"])
+    assert result.exit_code == 4
+    assert "SCHEMADIFF_DATABASE_URL" in result.output
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="needs the psql client")
+def test_generated_files_apply_with_psql_single_transaction(run, project, server, fresh_db):
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    db = fresh_db("psql")
+    for path in ("supabase/migrations/20250101000000_init.sql",
+                 "supabase/rollbacks/20250101000000_init.sql"):
+        done = subprocess.run(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+             "-h", server.host, "-p", str(server.port), "-U", server.user, "-d", db,
+             "-f", str(project / path)],
+            capture_output=True, text=True,
+        )
+        assert done.returncode == 0, done.stderr
