@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import classify, diff
@@ -49,8 +50,83 @@ def grouped(statements: list[str]) -> list[Section]:
     return sections
 
 
+# migra's one-privilege-per-line grants, e.g.
+#   grant select on table "public"."t" to "anon";
+_GRANT = re.compile(
+    r'^(?P<verb>grant|revoke) (?P<privilege>[a-z ]+) on table (?P<table>"(?:[^"]|"")+"\.'
+    r'"(?:[^"]|"")+") (?P<direction>to|from) (?P<role>"(?:[^"]|"")+"|[a-z_][a-z0-9_]*);$'
+)
+
+
+def merged_grants(statements: list[str]) -> list[str]:
+    """Fold a run of migra's single-privilege grants on one table into one statement per
+    privilege set: 21 lines for three API roles become one."""
+    out: list[str] = []
+    run: list[re.Match] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        verb, table, direction = run[0]["verb"], run[0]["table"], run[0]["direction"]
+        by_role: dict[str, list[str]] = {}
+        for match in run:
+            by_role.setdefault(match["role"], []).append(match["privilege"])
+        by_privileges: dict[tuple[str, ...], list[str]] = {}
+        for role, privileges in by_role.items():
+            by_privileges.setdefault(tuple(privileges), []).append(role)
+        for privileges, roles in by_privileges.items():
+            out.append(f"{verb} {', '.join(privileges)} on table {table} "
+                       f"{direction} {', '.join(roles)};")
+        run.clear()
+
+    for statement in statements:
+        match = _GRANT.match(statement)
+        if match and run and (match["verb"], match["table"]) != (run[0]["verb"], run[0]["table"]):
+            flush()
+        if match:
+            run.append(match)
+        else:
+            flush()
+            out.append(statement)
+    flush()
+    return out
+
+
+def without_dropped_table_details(statements: list[str], from_model) -> list[str]:
+    """Drop the revokes, policy/trigger/constraint/index drops that a DROP TABLE of the
+    same table makes redundant: the rollback of a new table is then one statement."""
+    dropped = {
+        classify.subject(s).removeprefix("table ")
+        for s in statements
+        if classify.destructive_reason(s) == "drops table"
+    }
+    if not dropped:
+        return statements
+    index_tables = {
+        f"{index.schema}.{name.split('.')[-1].strip(chr(34))}": f"{index.schema}.{index.table_name}"
+        for name, index in from_model.indexes.items()
+    }
+    kept = []
+    for statement in statements:
+        label = classify.subject(statement)
+        if classify.destructive_reason(statement) == "drops table":
+            kept.append(statement)
+        elif label.startswith("table ") and label.removeprefix("table ") in dropped:
+            continue
+        elif label.startswith("index ") and index_tables.get(label.removeprefix("index ")) in dropped:
+            continue
+        else:
+            kept.append(statement)
+    return kept
+
+
+def _tidy(statements: list[str], from_model) -> list[str]:
+    return merged_grants(without_dropped_table_details(statements, from_model))
+
+
 def make_plan(judge: Judge, current: str, desired: str) -> Plan:
     """DDL (migra) both ways between the `current` and `desired` databases."""
-    up = diff.statements(judge.model(current), judge.model(desired))
-    down = diff.statements(judge.model(desired), judge.model(current))
+    current_model, desired_model = judge.model(current), judge.model(desired)
+    up = _tidy(diff.statements(current_model, desired_model), current_model)
+    down = _tidy(diff.statements(desired_model, current_model), desired_model)
     return Plan(up=grouped(up), down=grouped(down))
