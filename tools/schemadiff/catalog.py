@@ -1,0 +1,308 @@
+"""Catalog snapshot: every object of the managed schemas as identity -> normalized definition.
+
+Independent of migra and schemainspect on purpose: it is the second judge of "same schema".
+A handful of queries (sql/catalog_*.sql), not one per object. Definitions hold no OIDs or
+attnums; role names are compared by name; grantors are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import cache
+from importlib import resources
+
+import psycopg2.extras
+
+from .catalog_model import (
+    DefaultAclKey,
+    Ref,
+    SequenceOptions,
+    Snapshot,
+    display_ident,
+    grants,
+    quote_ident,
+    render_grants,
+)
+
+__all__ = ["snapshot", "Snapshot", "Ref"]
+
+_RELKINDS = {
+    "r": "table",
+    "p": "table",
+    "v": "view",
+    "m": "materialized view",
+    "S": "sequence",
+    "f": "foreign table",
+}
+_TYPE_KINDS = {"e": "enum", "d": "domain", "c": "type", "r": "type"}
+_ROUTINE_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "function"}
+_POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
+_TRIGGER_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
+
+
+@cache
+def _query(name: str) -> str:
+    return resources.files("schemadiff").joinpath(f"sql/catalog_{name}.sql").read_text("utf-8")
+
+
+def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Snapshot:
+    """Describe every object of `schemas` except extension members and `unmanaged` ("schema.name")."""
+    rows = _fetch_all(conn, list(schemas))
+    skip = {tuple(item.split(".", 1)) for item in unmanaged}
+    snap = Snapshot()
+    snap.acldefault = _acldefaults(rows["acldefault"])
+    _schemas(snap, rows["schemas"])
+    _relations(snap, rows["relations"], skip)
+    _columns(snap, rows["columns"], skip)
+    _constraints(snap, rows["constraints"], skip)
+    _indexes(snap, rows["indexes"], skip)
+    _functions(snap, rows["functions"], skip)
+    _triggers(snap, rows["triggers"], skip)
+    _policies(snap, rows["policies"], skip)
+    _types(snap, rows["types"], skip)
+    _default_acls(snap, rows["default_acls"])
+    _publications(snap, rows["publications"], skip)
+    for row in rows["extensions"]:
+        snap.add(f"extension {display_ident(row['name'])}",
+                 f"schema {display_ident(row['schema'])} version {row['version']}")
+    return snap
+
+
+_QUERIES = ("acldefault", "schemas", "relations", "columns", "constraints", "indexes",
+            "functions", "triggers", "policies", "types", "default_acls", "publications",
+            "extensions")
+
+
+def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
+    # search_path = pg_catalog makes every pg_get_*def and format_type qualify user
+    # objects, so definitions don't depend on the session's path.
+    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+        cur.execute("SELECT current_setting('search_path') AS path")
+        saved = cur.fetchone()["path"]
+        cur.execute("SELECT set_config('search_path', 'pg_catalog', false)")
+        try:
+            result = {}
+            for name in _QUERIES:
+                cur.execute(_query(name), {"schemas": schemas})
+                result[name] = cur.fetchall()
+        finally:
+            if conn.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_INERROR:
+                cur.execute("SELECT set_config('search_path', %s, false)", (saved,))
+    return result
+
+
+def _acldefaults(rows) -> dict[str, frozenset[tuple[bool, str]]]:
+    found: dict[str, set[tuple[bool, str]]] = {}
+    for row in rows:
+        found.setdefault(row["objtype"], set()).add((row["to_public"], row["privilege"]))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _record(snap: Snapshot, ref: Ref, *, shape: str, owner: str | None = None,
+            comment: str | None = None, acl=None) -> None:
+    """The facts every object may have: its shape, owner, comment and privileges."""
+    snap.shapes[ref] = shape
+    if owner is not None:
+        snap.owners[ref] = owner
+        snap.add(f"owner {ref}", owner)
+    if comment is not None:
+        snap.comments[ref] = comment
+        snap.add(f"comment {ref}", comment)
+    if acl is not None:
+        snap.acls[ref] = grants(acl)
+        if snap.acls[ref]:
+            snap.add(f"acl {ref}", render_grants(snap.acls[ref], owner or _owner_of(snap, ref)))
+
+
+def _owner_of(snap: Snapshot, ref: Ref) -> str | None:
+    parent = ref.parent
+    return snap.owners.get(parent) if parent is not None else None
+
+
+def _schemas(snap: Snapshot, rows) -> None:
+    for row in rows:
+        ref = Ref("schema", row["schema"])
+        snap.add(str(ref), "exists")
+        _record(snap, ref, shape="schema", owner=row["owner"], comment=row["comment"],
+                acl=row["acl"])
+
+
+def _relations(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        owned = (row["owned_by_schema"], row["owned_by_table"])
+        if (row["schema"], row["name"]) in skip or owned in skip:
+            continue
+        kind = _RELKINDS[row["relkind"]]
+        ref = Ref(kind, row["schema"], row["name"])
+        options = tuple(sorted(row["options"]))
+        if kind == "sequence":
+            seq = SequenceOptions(row["seq_type"], row["seq_start"], row["seq_increment"],
+                                  row["seq_min"], row["seq_max"], row["seq_cache"],
+                                  row["seq_cycle"])
+            snap.sequences[ref] = seq
+            owned_by = ""
+            if row["owned_by_table"]:
+                owned_by = (f" owned by {display_ident(owned[0])}.{display_ident(owned[1])}."
+                            f"{display_ident(row['owned_by_column'])}")
+            snap.add(str(ref), f"{seq}{owned_by}")
+            shape = "sequence"
+        elif kind in ("view", "materialized view"):
+            snap.add(str(ref), row["view_definition"].strip())
+            snap.reads[ref] = frozenset(Ref("table", s, n) for s, n in row["reads"])
+            shape = row["view_definition"].strip()
+        else:
+            shape = _table_shape(row)
+            snap.add(str(ref), shape)
+        if kind in ("table", "view", "materialized view"):
+            snap.rel_options[ref] = options
+            if options:
+                snap.add(f"options {ref}", ", ".join(options))
+        if kind == "table":
+            snap.rls_forced[ref] = row["rls_forced"]
+            snap.add(f"rls {ref}", ("enabled" if row["rls_enabled"] else "disabled")
+                     + (", forced" if row["rls_forced"] else ""))
+        _record(snap, ref, shape=shape, owner=row["owner"], comment=row["comment"],
+                acl=row["acl"])
+
+
+def _table_shape(row) -> str:
+    parts = ["partitioned table" if row["relkind"] == "p" else _RELKINDS[row["relkind"]]]
+    if row["persistence"] == "u":
+        parts.append("unlogged")
+    if row["partition_key"]:
+        parts.append(f"partition by {row['partition_key']}")
+    if row["parents"]:
+        parents = ", ".join(f"{display_ident(s)}.{display_ident(n)}" for s, n in row["parents"])
+        parts.append(f"inherits {parents}")
+    if row["partition_bound"]:
+        parts.append(f"partition {row['partition_bound']}")
+    return " ".join(parts)
+
+
+def _columns(snap: Snapshot, rows, skip) -> None:
+    order: dict[str, list[str]] = {}
+    for row in rows:
+        if (row["schema"], row["table_name"]) in skip:
+            continue
+        ref = Ref("column", row["schema"], row["table_name"], row["name"])
+        parts = [row["type"]]
+        if row["collation"]:
+            parts.append(f"collate {row['collation']}")
+        if row["not_null"]:
+            parts.append("not null")
+        if row["generated"] == "s":
+            parts.append(f"generated always as ({row['default_expr']}) stored")
+        elif row["default_expr"] is not None:
+            parts.append(f"default {row['default_expr']}")
+        if row["identity"]:
+            how = "always" if row["identity"] == "a" else "by default"
+            parts.append(f"generated {how} as identity ({row['identity_sequence']})")
+        definition = " ".join(parts)
+        snap.add(str(ref), definition)
+        table = str(Ref(_RELKINDS[row["relkind"]], row["schema"], row["table_name"]))
+        order.setdefault(table, []).append(row["name"])
+        _record(snap, ref, shape=definition, comment=row["comment"], acl=row["acl"] or ())
+    snap.column_order = {table: tuple(names) for table, names in order.items()}
+
+
+def _constraints(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["parent"]) in skip:
+            continue
+        kind = "domain constraint" if row["parent_kind"] == "domain" else "constraint"
+        ref = Ref(kind, row["schema"], row["parent"], row["name"])
+        snap.add(str(ref), row["definition"])
+        _record(snap, ref, shape=row["definition"], comment=row["comment"])
+
+
+def _indexes(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["table_name"]) in skip or (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref("index", row["schema"], row["name"])
+        snap.add(str(ref), row["definition"])
+        snap.index_tables[ref] = Ref("table", row["schema"], row["table_name"])
+        _record(snap, ref, shape=row["definition"], comment=row["comment"])
+
+
+def _functions(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref(_ROUTINE_KINDS[row["prokind"]], row["schema"], row["name"], row["arguments"])
+        definition = row["full_definition"].strip()
+        snap.add(str(ref), definition)
+        if row["prokind"] != "a":
+            snap.function_defs[ref] = definition
+        _record(snap, ref, shape=f"{row['migra_signature']}\n{row['migra_body']}",
+                owner=row["owner"], comment=row["comment"], acl=row["acl"])
+
+
+def _triggers(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["table_name"]) in skip:
+            continue
+        ref = Ref("trigger", row["schema"], row["table_name"], row["name"])
+        definition = f"{row['definition']} ({_TRIGGER_STATES.get(row['enabled'], row['enabled'])})"
+        snap.add(str(ref), definition)
+        _record(snap, ref, shape=definition, comment=row["comment"])
+
+
+def _policies(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["table_name"]) in skip:
+            continue
+        ref = Ref("policy", row["schema"], row["table_name"], row["name"])
+        roles = ", ".join(display_ident(r) if r != "PUBLIC" else r for r in row["roles"] or ())
+        definition = (
+            f"{'permissive' if row['permissive'] else 'restrictive'} "
+            f"for {_POLICY_COMMANDS[row['command']]} to {roles}"
+            + (f" using ({row['using_expr']})" if row["using_expr"] is not None else "")
+            + (f" with check ({row['check_expr']})" if row["check_expr"] is not None else "")
+        )
+        snap.add(str(ref), definition)
+        _record(snap, ref, shape=definition, comment=row["comment"])
+
+
+def _types(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref(_TYPE_KINDS[row["typtype"]], row["schema"], row["name"])
+        definition = row["definition"] or ""
+        if row["typtype"] == "e":
+            definition = ", ".join(json.loads(definition))
+        elif row["typtype"] == "r":
+            definition = f"range of {definition}"
+        snap.add(str(ref), definition)
+        # Domains are migra-blind, so nothing re-creates them; enums change by re-creation.
+        _record(snap, ref, shape=definition if row["typtype"] != "d" else "domain",
+                owner=row["owner"], comment=row["comment"], acl=row["acl"])
+
+
+def _default_acls(snap: Snapshot, rows) -> None:
+    for row in rows:
+        key = DefaultAclKey(row["role"], row["schema"], row["objtype"])
+        snap.default_acls[key] = grants(row["acl"])
+        snap.add(str(key), render_grants(snap.default_acls[key]))
+
+
+def _publications(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        publication = row["publication"]
+        if row["table_name"] is None:
+            snap.add(f"publication {display_ident(publication)} schema "
+                     f"{display_ident(row['schema'])}", "all tables")
+            continue
+        if (row["schema"], row["table_name"]) in skip:
+            continue
+        table = Ref("table", row["schema"], row["table_name"])
+        spec = table.qualified()
+        if row["columns"]:
+            spec += " (" + ", ".join(quote_ident(c) for c in row["columns"]) + ")"
+        if row["row_filter"] is not None:
+            spec += f" WHERE ({row['row_filter']})"
+        snap.publications[(publication, table)] = spec
+        snap.add(f"publication {display_ident(publication)} table {display_ident(row['schema'])}."
+                 f"{display_ident(row['table_name'])}", spec)

@@ -1,0 +1,35 @@
+-- Enums, domains, composite and range types of the managed schemas (not the row types
+-- and array types Postgres makes by itself).
+SELECT
+    n.nspname AS schema,
+    t.typname AS name,
+    t.typtype::text AS typtype,
+    pg_get_userbyid(t.typowner) AS owner,
+    CASE t.typtype
+        WHEN 'e' THEN (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder)::text
+                         FROM pg_enum e WHERE e.enumtypid = t.oid)
+        WHEN 'd' THEN concat_ws(' ', format_type(t.typbasetype, t.typtypmod),
+                                CASE WHEN t.typnotnull THEN 'not null' END,
+                                'default ' || t.typdefault)
+        WHEN 'c' THEN (SELECT string_agg(quote_ident(a.attname) || ' '
+                                         || format_type(a.atttypid, a.atttypmod), ', '
+                                         ORDER BY a.attnum)
+                         FROM pg_attribute a
+                        WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
+        WHEN 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r
+                        WHERE r.rngtypid = t.oid)
+    END AS definition,
+    obj_description(t.oid, 'pg_type') AS comment,
+    (SELECT json_agg(json_build_array(
+                CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,
+                a.privilege_type, a.is_grantable))
+       FROM aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) a) AS acl
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_class c ON c.oid = t.typrelid
+WHERE n.nspname = ANY(%(schemas)s)
+  AND t.typtype IN ('e', 'd', 'c', 'r')
+  AND (t.typtype <> 'c' OR c.relkind = 'c')
+  AND NOT EXISTS (SELECT FROM pg_depend e
+                   WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')
+ORDER BY 1, 2;
