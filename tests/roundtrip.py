@@ -8,8 +8,8 @@ from pathlib import Path
 from schemadiff.build import apply_into
 from schemadiff.compare import Judge
 from schemadiff.diff import Scope
-from schemadiff.plan import Plan, make_plan
-from schemadiff.verify import prove
+from schemadiff.plan import Plan, make_plans
+from schemadiff.verify import prove_first
 
 
 @dataclass
@@ -32,9 +32,11 @@ def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) 
             apply_into(server, a, case / "a.sql")
         apply_into(server, b, case / "b.sql")
         judge = Judge(server, Scope(tuple(schemas), tuple(unmanaged)))
-        plan = make_plan(judge, a, b)
-        up, down = _render(plan.up_statements()), _render(plan.down_statements())
-        prove(judge, databases, a, b, (f"{case.name}/up", up), (f"{case.name}/down", down))
+        plan, up, down = prove_first(
+            judge, databases, a, b, make_plans(judge, a, b),
+            lambda p: ((f"{case.name}/up", _render(p.up_statements())),
+                       (f"{case.name}/down", _render(p.down_statements()))),
+        )
         return RoundTrip(plan, up, down)
     finally:
         databases.drop(a)

@@ -118,3 +118,23 @@ def subject(statement: str) -> str:
             return f"table {_name(node.relation)}"
         return f"{node.renameType.name.removeprefix('OBJECT_').lower()} {_name(node.object)}"
     return type(node).__name__
+
+
+def created_table(statement: str) -> str | None:
+    """`schema.table` when the statement is a CREATE TABLE, else None."""
+    node = _parse(statement)
+    if isinstance(node, ast.CreateStmt) and node.relation is not None:
+        return _name(node.relation)
+    return None
+
+
+def referenced_tables(statement: str) -> list[str]:
+    """Tables a statement's foreign keys point at (ALTER TABLE … ADD CONSTRAINT … REFERENCES)."""
+    node = _parse(statement)
+    found: list[str] = []
+    if isinstance(node, ast.AlterTableStmt):
+        for cmd in node.cmds or ():
+            constraint = getattr(cmd, "def_", None)
+            if isinstance(constraint, ast.Constraint) and constraint.pktable is not None:
+                found.append(_name(constraint.pktable))
+    return found

@@ -14,10 +14,10 @@ from .compare import Judge
 from .config import Config
 from .diff import Scope
 from .errors import DestructiveChangeError, UsageError
-from .plan import Plan, make_plan
+from .plan import Plan, make_plan, make_plans
 from .progress import Steps
 from .scratch import Databases, Server, scratch_server
-from .verify import HistoryReport, MigrationCheck, prove, verify_history
+from .verify import HistoryReport, MigrationCheck, prove_first, verify_history
 
 LOCK_FILE = ".schemadiff.lock"
 
@@ -138,7 +138,8 @@ def diff(config: Config, name: str, *, version: str | None = None,
             current, desired = _build_both(config, server, databases, history, steps)
             judge = Judge(server, _scope(config))
             with steps.step("diffing"):
-                plan = make_plan(judge, current, desired)
+                candidates = make_plans(judge, current, desired)
+            plan = candidates[-1]
             if plan.empty:
                 return DiffResult(changed=False)
             destructive = plan.destructive()
@@ -149,14 +150,21 @@ def diff(config: Config, name: str, *, version: str | None = None,
                     detail="\n".join(f"  {reason}: {s}" for s, reason in destructive)
                     + "\nChange schema.sql, or pass --allow-destructive if the data may go.",
                 )
-            up_text = migrations.render(f"Migration {stem}", plan.up,
-                                        _header(config, stem, "migration"))
-            down_text = migrations.render(f"Rollback of {stem}", plan.down,
-                                          _header(config, stem, "rollback"))
+
+            def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
+                return (
+                    (f"{up_path.relative_to(config.root)} (generated)",
+                     migrations.render(f"Migration {stem}", candidate.up,
+                                       _header(config, stem, "migration"))),
+                    (f"{down_path.relative_to(config.root)} (generated)",
+                     migrations.render(f"Rollback of {stem}", candidate.down,
+                                       _header(config, stem, "rollback"))),
+                )
+
             with steps.step("proving migration and rollback"):
-                prove(judge, databases, current, desired,
-                      (f"{up_path.relative_to(config.root)} (generated)", up_text),
-                      (f"{down_path.relative_to(config.root)} (generated)", down_text))
+                plan, up_text, down_text = prove_first(
+                    judge, databases, current, desired, candidates, render
+                )
         _write(config, history, {up_path: up_text, down_path: down_text})
         return DiffResult(changed=True, migration=up_path, rollback=down_path,
                           up_statements=plan.up_statements(),

@@ -120,13 +120,69 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
     return kept
 
 
+def by_new_table(statements: list[str]) -> list[str]:
+    """Gather each new table's statements (indexes, keys, grants, policies) right after its
+    CREATE TABLE, tables ordered so that referenced ones come first.
+
+    Readable, but not always valid (a policy may call a function created later): the
+    caller proves this order and falls back to migra's own when it fails.
+    """
+    created = [t for t in map(classify.created_table, statements) if t]
+    if len(created) == 0:
+        return statements
+    new = set(created)
+    blocks: dict[str, list[str]] = {t: [] for t in created}
+    depends: dict[str, set[str]] = {t: set() for t in created}
+    rest: list[str] = []
+    first_create = None
+    for statement in statements:
+        table = classify.created_table(statement)
+        label = classify.subject(statement).removeprefix("table ")
+        if table:
+            first_create = len(rest) if first_create is None else first_create
+            blocks[table].insert(0, statement)
+        elif label in new:
+            blocks[label].append(statement)
+            depends[label].update(t for t in classify.referenced_tables(statement)
+                                  if t in new and t != label)
+        else:
+            rest.append(statement)
+    ordered: list[str] = []
+    placed: set[str] = set()
+
+    def place(table: str, trail: tuple[str, ...] = ()) -> None:
+        if table in placed or table in trail:  # a cycle keeps the original order
+            return
+        for parent in sorted(depends[table]):
+            place(parent, (*trail, table))
+        placed.add(table)
+        ordered.extend(blocks[table])
+
+    for table in created:
+        place(table)
+    position = first_create or 0
+    return rest[:position] + ordered + rest[position:]
+
+
 def _tidy(statements: list[str], from_model) -> list[str]:
     return merged_grants(without_dropped_table_details(statements, from_model))
 
 
-def make_plan(judge: Judge, current: str, desired: str) -> Plan:
-    """DDL (migra) both ways between the `current` and `desired` databases."""
+def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
+    """Candidate plans, most readable first: new tables gathered by table, then migra's order.
+
+    Each is only a candidate: the caller proves them in turn and keeps the first that holds.
+    """
     current_model, desired_model = judge.model(current), judge.model(desired)
     up = _tidy(diff.statements(current_model, desired_model), current_model)
     down = _tidy(diff.statements(desired_model, current_model), desired_model)
-    return Plan(up=grouped(up), down=grouped(down))
+    plain = Plan(up=grouped(up), down=grouped(down))
+    readable = Plan(up=grouped(by_new_table(up)), down=plain.down)
+    if readable.up_statements() == plain.up_statements():
+        return [plain]
+    return [readable, plain]
+
+
+def make_plan(judge: Judge, current: str, desired: str) -> Plan:
+    """migra's order, tidied (for callers that don't prove candidates)."""
+    return make_plans(judge, current, desired)[-1]

@@ -61,6 +61,26 @@ def prove(judge: Judge, databases: Databases, current: str, desired: str,
         databases.drop(clone)
 
 
+def prove_first(judge: Judge, databases: Databases, current: str, desired: str,
+                candidates: list, render) -> tuple:
+    """Prove candidate plans in order; return (plan, up, down) of the first that holds.
+
+    `render(plan)` gives ((label, up_text), (label, down_text)). When every candidate
+    fails, the last one's error is raised (the plainest plan's).
+    """
+    error: VerificationError | None = None
+    for plan in candidates:
+        up, down = render(plan)
+        try:
+            prove(judge, databases, current, desired, up, down)
+        except VerificationError as exc:
+            error = exc
+            continue
+        return plan, up[1], down[1]
+    assert error is not None
+    raise error
+
+
 @dataclass
 class MigrationCheck:
     """How one released migration fared: each step's outcome and time."""
