@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import diff
+from . import catalog, diff, judge
 from .diff import Scope
 from .scratch import Server
 
@@ -43,15 +43,35 @@ class Judge:
         self.scope = scope
         self.reference_tables = reference_tables or []
         self._models: dict[str, object] = {}
+        self._snapshots: dict[str, object] = {}
 
     def model(self, dbname: str):
         if dbname not in self._models:
             self._models[dbname] = diff.inspect(self.server.url(dbname), self.scope)
         return self._models[dbname]
 
+    def snapshot(self, dbname: str):
+        """The catalog judge's view of a database (independent of migra)."""
+        if dbname not in self._snapshots:
+            conn = self.server.connect(dbname)
+            try:
+                self._snapshots[dbname] = catalog.snapshot(
+                    conn, self.scope.schemas, self.scope.unmanaged
+                )
+            finally:
+                conn.close()
+        return self._snapshots[dbname]
+
     def forget(self, dbname: str) -> None:
+        """Drop cached views of a database that has changed."""
         self._models.pop(dbname, None)
+        self._snapshots.pop(dbname, None)
 
     def compare(self, left: str, right: str) -> Comparison:
-        """What differs between databases `left` and `right` (fresh inspection of both)."""
-        return Comparison(migra=diff.statements(self.model(left), self.model(right)))
+        """What differs between databases `left` and `right`, by both judges."""
+        verdict = judge.compare(self.snapshot(left), self.snapshot(right))
+        return Comparison(
+            migra=diff.statements(self.model(left), self.model(right)),
+            catalog=[str(d) for d in verdict.differences],
+            notes=list(verdict.notes),
+        )
