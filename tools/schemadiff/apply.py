@@ -102,7 +102,18 @@ def execute_statements(conn, source: SqlFile, statements: list[Statement]) -> No
             try:
                 cur.execute(statement.text)
             except psycopg2.Error as exc:
+                if connection_lost(conn, exc):
+                    # Not the SQL's fault: the server went away. The CLI reports it as such.
+                    raise
                 raise _located_error(source, statement, exc) from None
+
+
+def connection_lost(conn, exc: psycopg2.Error) -> bool:
+    """True when `exc` means the server or connection is gone, not that the SQL was wrong."""
+    # Errors the server sends carry a SQLSTATE; a dropped connection has none.
+    return bool(conn.closed) or (
+        exc.pgcode is None and isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError)
+    )
 
 
 def apply_sql(conn, source: SqlFile) -> None:
@@ -114,14 +125,35 @@ def apply_sql(conn, source: SqlFile) -> None:
         execute_statements(conn, source, statements)
         conn.commit()
     except BaseException:
-        conn.rollback()
+        # On a lost connection there is nothing to roll back (the server did), and trying
+        # would hide the real error behind "connection already closed".
+        if not conn.closed:
+            conn.rollback()
         raise
     finally:
-        conn.autocommit = autocommit
+        if not conn.closed:
+            conn.autocommit = autocommit
 
 
 def apply_file(conn, path: Path) -> None:
     apply_sql(conn, read_sql(path))
+
+
+# What to do next, by SQLSTATE (or its class): the file is applied top to bottom, in one
+# transaction, so most "does not exist" errors are an ordering mistake.
+_ADVICE = {
+    "42P01": "create the table or view before this statement (the file runs top to bottom), "
+             "or correct its name.",
+    "42883": "create the function before this statement, or match its argument types.",
+    "42704": "create the type, role or object before this statement, or correct its name.",
+    "3F000": "create the schema before this statement (CREATE SCHEMA), or correct its name.",
+    "42703": "correct the column name, or add the column before this statement.",
+    "42P07": "the relation is created twice: remove one definition.",
+    "42710": "the object is created twice: remove one definition.",
+    "42723": "the function is created twice: use CREATE OR REPLACE, or remove one.",
+    "42601": "correct the SQL at the caret.",
+    "23": "the data breaks a constraint: correct the rows, or the constraint.",
+}
 
 
 def _located_error(source: SqlFile, statement: Statement, exc: psycopg2.Error) -> SQLInputError:
@@ -141,6 +173,9 @@ def _located_error(source: SqlFile, statement: Statement, exc: psycopg2.Error) -
         extra.append(f"  hint: {diag.message_hint}")
     if diag.context and "PL/pgSQL" in diag.context:
         extra.append(f"  context: {diag.context.strip()}")
+    advice = _ADVICE.get(diag.sqlstate or "") or _ADVICE.get((diag.sqlstate or "")[:2])
+    if advice:
+        extra.append(f"  fix: {advice}")
     error = SQLInputError(f"{where}: {message}", detail="\n".join(extra))
     error.sqlstate = diag.sqlstate  # type: ignore[attr-defined]
     return error

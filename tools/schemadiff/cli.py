@@ -12,10 +12,11 @@ from typing import Annotated
 import typer
 
 from . import __version__, commands, config as config_mod
-from .errors import DestructiveChangeError, SchemadiffError
+from .errors import EXIT_NO_POSTGRES, DestructiveChangeError, SchemadiffError
 from .progress import Steps
 from .scratch import BACKENDS
 from .scratch.cluster import clear_cache
+from .scratch.server import lost_connection
 
 EPILOG = (
     "Exit codes: 0 no difference / success, 1 drift or verification failed, 2 usage error, "
@@ -103,6 +104,20 @@ def handled(func):
         except KeyboardInterrupt:
             _err("\ninterrupted: the scratch server was stopped and nothing was written.")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            if not lost_connection(exc):
+                raise
+            if sys.stderr.isatty():
+                typer.echo("", err=True)
+            cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            message = (f"the scratch Postgres stopped answering ({cause}); "
+                       "nothing was written.")
+            if as_json:
+                typer.echo(json.dumps({"ok": False, "exit_code": EXIT_NO_POSTGRES,
+                                       "error": message, "detail": None}, indent=2))
+            _err(f"error: {message}")
+            _err("  Was it killed, or out of memory or disk? Run the command again.")
+            raise typer.Exit(EXIT_NO_POSTGRES) from None
 
     return wrapper
 

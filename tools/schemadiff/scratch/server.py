@@ -77,3 +77,14 @@ def log_tail(path: Path | None, lines: int = 15) -> str:
         return ""
     text = path.read_text(encoding="utf-8", errors="replace").splitlines()
     return "\n".join(text[-lines:])
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """True for a database error that means the server went away, not that the SQL was wrong."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy wraps the driver's error
+    if orig is not None and isinstance(orig, psycopg2.Error):
+        exc = orig
+    if not isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError):
+        return False
+    # Errors the server sends carry a SQLSTATE; a dropped or refused connection has none.
+    return exc.pgcode is None
