@@ -47,7 +47,7 @@ def _query(name: str) -> str:
 
 
 def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Snapshot:
-    """Describe every object of `schemas` except extension members and `unmanaged` ("schema.name")."""
+    """Every object of `schemas`, less extension members and `unmanaged` ("schema.name")."""
     rows = _fetch_all(conn, list(schemas))
     skip = {tuple(item.split(".", 1)) for item in unmanaged}
     snap = Snapshot()

@@ -180,7 +180,8 @@ class DefaultAclKey(NamedTuple):
 
     def __str__(self) -> str:
         where = f" in schema {display_ident(self.schema)}" if self.schema is not None else ""
-        return f"default privileges for role {display_ident(self.role)}{where} on {OBJTYPE_WORDS[self.objtype]}"
+        what = OBJTYPE_WORDS[self.objtype]
+        return f"default privileges for role {display_ident(self.role)}{where} on {what}"
 
 
 OBJTYPE_WORDS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}

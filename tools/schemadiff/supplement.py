@@ -42,7 +42,7 @@ _ALTER_KEYWORD = {"table": "TABLE", "view": "VIEW", "materialized view": "MATERI
 
 @dataclass
 class Supplement:
-    """`up` turns current into desired after migra's DDL; `down` the reverse after the rollback's."""
+    """`up` turns current into desired after migra's DDL; `down` undoes it after the rollback's."""
 
     up: list[str] = field(default_factory=list)
     down: list[str] = field(default_factory=list)
@@ -137,9 +137,9 @@ def _function_settings(before: Snapshot, after: Snapshot, fate: _Fates) -> list[
     # migra compares a function's body, language, volatility, strictness and security,
     # not its SET clauses, cost or parallel safety; pg_get_functiondef carries all of them.
     return [
-        definition + ";"
+        after.function_defs[ref] + ";"
         for ref, state in _each(after.function_defs, fate)
-        if state == KEPT and before.function_defs.get(ref) != (definition := after.function_defs[ref])
+        if state == KEPT and before.function_defs.get(ref) != after.function_defs[ref]
     ]
 
 
@@ -198,7 +198,8 @@ def _relation_options(before: Snapshot, after: Snapshot, fate: _Fates) -> list[s
         if stale:
             statements.append(f"{target} RESET ({', '.join(map(_option_name, stale))});")
         if want:
-            pairs = ", ".join(f"{_option_name(k)} = {quote_literal(v)}" for k, v in sorted(want.items()))
+            pairs = ", ".join(f"{_option_name(k)} = {quote_literal(v)}"
+                              for k, v in sorted(want.items()))
             statements.append(f"{target} SET ({pairs});")
     return statements
 
@@ -212,6 +213,11 @@ def _publications(before: Snapshot, after: Snapshot, fate: _Fates) -> list[str]:
     # Membership is per table; a table migra re-creates (a rare partitioning change)
     # is treated as kept, since ADD TABLE twice would fail.
     drops, adds = [], []
+
+    def drop(publication: str, table: Ref) -> None:
+        drops.append(f"ALTER PUBLICATION {quote_ident(publication)} "
+                     f"DROP TABLE {table.qualified()};")
+
     for (publication, table), spec in sorted(after.publications.items()):
         state = fate(table)
         if state is None:
@@ -220,11 +226,11 @@ def _publications(before: Snapshot, after: Snapshot, fate: _Fates) -> list[str]:
         if had == spec:
             continue
         if had is not None:
-            drops.append(f"ALTER PUBLICATION {quote_ident(publication)} DROP TABLE {table.qualified()};")
+            drop(publication, table)
         adds.append(f"ALTER PUBLICATION {quote_ident(publication)} ADD TABLE {spec};")
     for publication, table in sorted(before.publications.keys() - after.publications.keys()):
         if fate(table) == KEPT:
-            drops.append(f"ALTER PUBLICATION {quote_ident(publication)} DROP TABLE {table.qualified()};")
+            drop(publication, table)
     return drops + adds
 
 
@@ -236,8 +242,14 @@ def _owner(snap: Snapshot, ref: Ref) -> str | None:
     return next((owner for owner in owners if owner is not None), None)
 
 
+# What information_schema.table_privileges (so migra) reports; not MAINTAIN (Postgres 17+).
+_MIGRA_TABLE_PRIVILEGES = {"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
+                           "TRIGGER"}
+
+
 def _non_owner_pairs(acl: frozenset[Grant], owner: str | None) -> set[tuple[str, str]]:
-    return {(g.grantee, g.privilege) for g in acl if g.grantee != owner}
+    return {(g.grantee, g.privilege) for g in acl
+            if g.grantee != owner and g.privilege in _MIGRA_TABLE_PRIVILEGES}
 
 
 def _after_migra_table_grants(base: frozenset[Grant], had: frozenset[Grant] | None,
