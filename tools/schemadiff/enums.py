@@ -1,0 +1,110 @@
+"""Enum changes as ALTER TYPE … ADD VALUE instead of migra's rename-and-recreate.
+
+migra changes any enum by renaming it away, creating the new one, re-casting columns
+and dropping the old one. That breaks whenever anything but a plain column uses the
+type: a function argument (the old type can't be dropped), a partial index, CHECK or
+policy comparing to a label (the re-cast finds no operator). When the old labels are
+kept, in order, inside the new list, adding the missing labels in place is all it
+takes, and nothing that uses the type is touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .catalog_model import quote_literal
+
+# migra's name for the renamed-away type (migra.changes.get_enum_modifications).
+_OLD_SUFFIX = "__old_version_to_be_dropped"
+
+
+def _tidy(statement: str) -> str:
+    text = statement.strip()
+    return text if text.endswith(";") else text + ";"
+
+
+def is_addition(old_labels, new_labels) -> bool:
+    """True when `new_labels` only inserts labels around `old_labels` (kept, in order)."""
+    return [label for label in new_labels if label in old_labels] == list(old_labels) and len(
+        new_labels
+    ) > len(old_labels)
+
+
+def add_value_statements(quoted_type: str, old_labels, new_labels) -> list[str]:
+    """One ALTER TYPE … ADD VALUE per new label, each placed next to its neighbour."""
+    statements = []
+    present = list(old_labels)
+    for position, label in enumerate(new_labels):
+        if label in present:
+            continue
+        if position == 0:
+            where = f"before {quote_literal(present[0])}"
+        else:
+            where = f"after {quote_literal(new_labels[position - 1])}"
+        statements.append(f"alter type {quoted_type} add value {quote_literal(label)} {where};")
+        present.append(label)
+    return statements
+
+
+@dataclass
+class EnumRewrite:
+    """What to take out of migra's statements and what to put in place of the create."""
+
+    drop: list[str] = field(default_factory=list)  # exact texts, each removed once
+    replace: dict[str, list[str]] = field(default_factory=dict)
+    added: dict[str, list[str]] = field(default_factory=dict)  # type → new labels
+
+
+def _uses(from_model, to_model, quoted_type: str):
+    """(table, before column, after column) of each column migra re-casts for this enum."""
+    for key, table in to_model.tables.items():
+        before_table = from_model.tables.get(key)
+        if before_table is None:
+            continue
+        for name, column in table.columns.items():
+            before = before_table.columns.get(name)
+            if before is None or column == before:
+                continue
+            if (column.is_enum and before.is_enum and column.dbtypestr == before.dbtypestr
+                    and column.enum != before.enum
+                    and column.enum is not None and column.enum.quoted_full_name == quoted_type):
+                yield table, before, column
+
+
+def plan_rewrite(from_model, to_model) -> EnumRewrite:
+    """The ADD VALUE rewrite of every enum that only gains labels."""
+    rewrite = EnumRewrite()
+    for key, new in to_model.enums.items():
+        old = from_model.enums.get(key)
+        if old is None or not is_addition(old.elements, new.elements):
+            continue
+        quoted = new.quoted_full_name
+        rewrite.drop.append(_tidy(old.alter_rename_statement(new.name + _OLD_SUFFIX)))
+        rewrite.drop.append(_tidy(new.drop_statement_with_rename(new.name + _OLD_SUFFIX)))
+        rewrite.replace[_tidy(new.create_statement)] = add_value_statements(
+            quoted, old.elements, new.elements
+        )
+        rewrite.added[quoted] = [label for label in new.elements if label not in old.elements]
+        for table, before, column in _uses(from_model, to_model, quoted):
+            rewrite.drop.append(_tidy(column.change_enum_statement(table.quoted_full_name)))
+            if column.default and not column.is_generated:
+                rewrite.drop.append(_tidy(before.drop_default_statement(table.quoted_full_name)))
+                rewrite.drop.append(_tidy(before.add_default_statement(table.quoted_full_name)))
+    return rewrite
+
+
+def rewritten(statements: list[str], from_model, to_model) -> list[str]:
+    """migra's statements with rename-and-recreate of enums that only gain labels replaced."""
+    rewrite = plan_rewrite(from_model, to_model)
+    if not rewrite.replace:
+        return statements
+    pending = list(rewrite.drop)
+    out: list[str] = []
+    for statement in statements:
+        if statement in pending:
+            pending.remove(statement)
+        elif statement in rewrite.replace:
+            out.extend(rewrite.replace[statement])
+        else:
+            out.append(statement)
+    return out

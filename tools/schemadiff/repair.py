@@ -1,0 +1,35 @@
+"""Post-processing of migra's statements: rewrite what migra gets wrong, then order by trial.
+
+Called by plan.make_plans for each direction; every change here is still proven by
+verify.prove before anything is written.
+"""
+
+from __future__ import annotations
+
+from . import enums, fixups, reorder
+from .errors import VerificationError
+from .scratch import Server
+
+_UNSAFE_ENUM_USE = "unsafe use of new value"
+
+
+def repair(statements: list[str], from_model, to_model, server: Server, dbname: str) -> list[str]:
+    """migra's `statements` (from_model → to_model), fixed, in an order that applies on `dbname`."""
+    rewritten = enums.rewritten(statements, from_model, to_model)
+    ordering = reorder.order(fixups.fixed(rewritten, from_model, to_model), server, dbname)
+    if ordering.ok or rewritten == statements:
+        return ordering.statements
+    # ADD VALUE did not apply everywhere; migra's re-creation sometimes does.
+    fallback = reorder.order(fixups.fixed(statements, from_model, to_model), server, dbname)
+    if fallback.ok:
+        return fallback.statements
+    unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]
+    if unsafe:
+        raise VerificationError(
+            "A new enum value is used in the same migration that adds it; Postgres only "
+            "allows that after the ALTER TYPE … ADD VALUE has been committed.",
+            detail="\n".join(f"  {e}\n    in: {s.splitlines()[0]}" for s, e in unsafe)
+            + "\nShip the new value first: add only the value to schema.sql, run "
+              "`schemadiff diff`, then add what uses it and diff again.",
+        )
+    return ordering.statements
