@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import classify, diff
+from . import classify, diff, repair
 from .compare import Judge
 
 Section = tuple[str, list[str]]
@@ -176,6 +176,8 @@ def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
     current_model, desired_model = judge.model(current), judge.model(desired)
     up = _tidy(diff.statements(current_model, desired_model), current_model)
     down = _tidy(diff.statements(desired_model, current_model), desired_model)
+    up = repair.repair(up, current_model, desired_model, judge.server, current)
+    down = repair.repair(down, desired_model, current_model, judge.server, desired)
     plain = Plan(up=grouped(up), down=grouped(down))
     readable = Plan(up=grouped(by_new_table(up)), down=plain.down)
     if readable.up_statements() == plain.up_statements():
