@@ -297,7 +297,7 @@ def test_table_without_usable_key_is_an_error_that_says_how_to_declare_one(serve
 
 
 def test_acceptance_one_config_value_changes(load_case):
-    """max_items_per_run 100 → 200: one statement that updates that value; the rollback restores 100."""
+    """max_items_per_run 100 → 200: one statement updates that value; the rollback restores 100."""
     case = load_case("content_config")
     keys = {t.qualified: t.key for t in case.tables}
     assert keys == {
@@ -371,7 +371,9 @@ def test_identifiers_are_quoted_by_postgres_and_values_cannot_inject(load_case):
     assert changes.up_upserts[0].startswith(
         'INSERT INTO "odd schema"."Tab""le; --" ("Key", "a b", "select") VALUES '
     )
-    assert "ON CONFLICT (\"Key\") DO UPDATE SET \"a b\" = EXCLUDED.\"a b\";" in changes.up_upserts[1]
+    assert changes.up_upserts[1].endswith(
+        'ON CONFLICT ("Key") DO UPDATE SET "a b" = EXCLUDED."a b";'
+    )
 
 
 def test_identity_always_key_is_written_with_overriding_system_value(load_case):
@@ -435,7 +437,9 @@ def test_configured_tables_are_added_with_their_keys():
 def test_insert_without_column_list_is_refused_with_its_location():
     with pytest.raises(SQLInputError) as raised:
         _parse("CREATE TABLE t (a int);\n\nINSERT INTO t VALUES (1);\n")
-    assert raised.value.message.startswith("schema.sql:3:13: INSERT INTO public.t has no column list")
+    assert raised.value.message.startswith(
+        "schema.sql:3:13: INSERT INTO public.t has no column list"
+    )
 
 
 # --- which key ----------------------------------------------------------------------
@@ -481,7 +485,9 @@ def test_key_choice_order(server, fresh_db):
     """)
     assert {t.name: (t.key, t.key_origin) for t in tables} == {
         "eq": (("second",), "unique constraint eq_second_key"),
-        "hinted": (("y",), "ON CONFLICT (ON CONSTRAINT hinted_y) of the INSERT at schema.sql:24:21"),
+        "hinted": (
+            ("y",), "ON CONFLICT (ON CONSTRAINT hinted_y) of the INSERT at schema.sql:24:21"
+        ),
         "pk": (("code",), "primary key pk_pkey"),
         "skip": (("d",), "unique index skip_d"),
         "uq": (("c",), "unique constraint uq_c_con"),
@@ -508,8 +514,10 @@ def test_null_in_a_key_is_an_error(server, fresh_db):
         apply_sql(conn, source)
         conn.autocommit = True
         tables = resolve_keys(conn, reference_tables(source, {}))
-        with pytest.raises(UsageError, match=r"public.t in current .*NULL in its key \(a\)"):
+        with pytest.raises(UsageError, match=r"public.t in desired .*NULL in its key \(a\)"):
             diff_rows(conn, conn, tables)
+        # The proof still compares such rows, as whole rows.
+        assert compare_rows(conn, conn, tables) == []
     finally:
         conn.close()
 
@@ -565,3 +573,44 @@ def test_fluxa_schema_keys_and_acceptance(server, databases_made, tmp_path):
         "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value;"
     )
     assert "'100'::jsonb" in changes.down_upserts[0]
+
+
+def test_a_key_column_the_current_state_lacks_is_an_error(server, fresh_db):
+    current, desired = fresh_db("oldkey"), fresh_db("newkey")
+    conns = {db: server.connect(db, autocommit=False) for db in (current, desired)}
+    try:
+        apply_sql(conns[current], SqlFile(Path("a.sql"), "CREATE TABLE t (name text);\n"
+                                          "INSERT INTO t (name) VALUES ('x');"))
+        source = SqlFile(Path("b.sql"), "CREATE TABLE t (name text, code text UNIQUE);\n"
+                         "INSERT INTO t (name, code) VALUES ('x', 'x1');")
+        apply_sql(conns[desired], source)
+        tables = resolve_keys(conns[desired], reference_tables(source, {}))
+        with pytest.raises(UsageError) as raised:
+            diff_rows(conns[current], conns[desired], tables)
+        assert raised.value.message == (
+            "public.t: key column code does not exist in current (the migrations): "
+            "reference rows cannot be matched between the two states."
+        )
+        assert 'reference_tables = {"public.t" = ["column", ...]}' in str(raised.value)
+        # Compared without the key: as whole rows over the columns both have.
+        assert compare_rows(conns[current], conns[desired], tables) == []
+        with conns[current].cursor() as cur:
+            cur.execute("INSERT INTO t (name) VALUES ('y')")
+        assert compare_rows(conns[current], conns[desired], tables, ("old", "new")) == [
+            "public.t: rows differ (compared as whole rows, because public.t: key column code "
+            "does not exist in old): 2 in old, 1 in new"
+        ]
+    finally:
+        for conn in conns.values():
+            conn.close()
+
+
+def test_compare_rows_reports_missing_rows_and_tables(load_case, server):
+    case = load_case("first_seed")
+    assert _compare(server, case.current, case.desired, case.tables) == [
+        f"public.plans: table missing in {case.current}"
+    ]
+    case = load_case("remove_row")
+    assert _compare(server, case.current, case.desired, case.tables) == [
+        f"public.regions (code = 'ap'): row only in {case.current}"
+    ]

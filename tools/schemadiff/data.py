@@ -89,12 +89,14 @@ class RowChanges:
 def reference_tables(
     source: SqlFile, configured: dict[str, tuple[str, ...]]
 ) -> list[ReferenceTable]:
-    """Tables `source` INSERTs into (parsed by pglast) plus configured ones, with configured keys."""
+    """Tables `source` INSERTs into (found by pglast), plus configured ones, with their keys."""
     found: dict[Ident, ReferenceTable] = {}
     search_schema = "public"
     for statement in split_statements(source):
         for raw in pglast.parse_sql(statement.text):
             node = raw.stmt
+            if node is None:
+                continue
             if isinstance(node, ast.VariableSetStmt) and node.name == "search_path":
                 search_schema = _first_schema(node)
             for insert in _inserts(node):
@@ -135,8 +137,9 @@ def _declared(
     source: SqlFile, offset: int, insert: ast.InsertStmt, search_schema: str
 ) -> ReferenceTable:
     relation = insert.relation
+    assert relation is not None and relation.relname  # the grammar requires a target
     schema = relation.schemaname or search_schema
-    where, shown = pointer(source, offset + max(relation.location, 0))
+    where, shown = pointer(source, offset + max(relation.location or 0, 0))
     if not insert.cols:
         raise SQLInputError(
             f"{where}: INSERT INTO {schema}.{relation.relname} has no column list.",
@@ -220,7 +223,7 @@ def _query(name: str) -> str:
 
 @contextlib.contextmanager
 def _reading(conn) -> Iterator:
-    """A cursor with fixed output settings; the caller's session and transaction are left as found."""
+    """A cursor with fixed output settings; the caller's session and transaction stay as found."""
     cur = conn.cursor()
     in_transaction = conn.info.transaction_status == TRANSACTION_STATUS_INTRANS
     if in_transaction:
@@ -415,8 +418,9 @@ class _Side:
     shape: _Shape
     columns: tuple[str, ...]  # the declared columns this database has
     refs: dict[str, _Ref]
-    rows: dict[tuple, dict[str, Value]] = field(default_factory=dict)
-    problem: str | None = None  # why rows could not be read by key
+    records: list[dict[str, Value]] = field(default_factory=list)  # every row, as read
+    rows: dict[tuple, dict[str, Value]] = field(default_factory=dict)  # by key
+    problem: str | None = None  # why rows cannot be matched by key here
 
     @property
     def arbiter(self) -> bool:
@@ -437,16 +441,15 @@ def _read(conn, tables: list[ReferenceTable], label: str) -> dict[Ident, _Side]:
                 continue
             columns = tuple(c for c in table.columns if c in shape.columns)
             side = _Side(table, shape, columns, refs.get(table.ident, {}))
-            missing = [k for k in table.key or () if k not in shape.columns]
-            if missing:
-                side.problem = f"key column {', '.join(missing)} does not exist in {label}"
-            else:
-                side.rows = _fetch(cur, side, label)
+            side.records = _fetch(cur, side)
+            _key_rows(side, label)
             sides[table.ident] = side
     return sides
 
 
-def _refs(tables: list[ReferenceTable], shapes: dict[Ident, _Shape]) -> dict[Ident, dict[str, _Ref]]:
+def _refs(
+    tables: list[ReferenceTable], shapes: dict[Ident, _Shape]
+) -> dict[Ident, dict[str, _Ref]]:
     by_ident = {t.ident: t for t in tables}
     refs: dict[Ident, dict[str, _Ref]] = {}
     for table in tables:
@@ -470,14 +473,14 @@ def _refs(tables: list[ReferenceTable], shapes: dict[Ident, _Shape]) -> dict[Ide
             )
     # A parent whose own key is such a reference would need lookups within lookups:
     # those columns are compared as stored instead.
-    for ident, columns in refs.items():
+    for columns in refs.values():
         for column, ref in list(columns.items()):
             if any(k.name in refs.get(ref.parent, {}) for k in ref.key):
                 del columns[column]
     return refs
 
 
-def _fetch(cur, side: _Side, label: str) -> dict[tuple, dict[str, Value]]:
+def _fetch(cur, side: _Side) -> list[dict[str, Value]]:
     table = side.table
     exprs = []
     for column in side.columns:
@@ -495,23 +498,38 @@ def _fetch(cur, side: _Side, label: str) -> dict[tuple, dict[str, Value]]:
     cur.execute(sql.SQL("SELECT {} FROM {}.{} AS t").format(
         sql.SQL(", ").join(exprs), sql.Identifier(table.schema), sql.Identifier(table.name)
     ))
-    rows: dict[tuple, dict[str, Value]] = {}
-    for record in cur.fetchall():
-        row = {c: (tuple(v) if isinstance(v, list) else v) for c, v in zip(side.columns, record)}
-        key = tuple(row[k] for k in table.key or ())
+    # A reference comes back as an array of the parent's key texts: a tuple, to compare.
+    return [
+        dict(zip(side.columns, (tuple(v) if isinstance(v, list) else v for v in record),
+                 strict=True))
+        for record in cur.fetchall()
+    ]
+
+
+def _key_rows(side: _Side, label: str) -> None:
+    """Index the side's rows by key, or say why they cannot be (side.problem)."""
+    table, key_columns = side.table, side.table.key or ()
+    missing = [k for k in key_columns if k not in side.shape.columns]
+    if missing:
+        side.problem = (
+            f"{table.qualified}: key column {', '.join(missing)} does not exist in {label}"
+        )
+        return
+    for row in side.records:
+        key = tuple(row[k] for k in key_columns)
         if any(part is None for part in key):
-            raise UsageError(
+            side.problem = (
                 f"{table.qualified} in {label}: a row has NULL in its key "
-                f"({', '.join(table.key or ())}), so it cannot be matched: {_show_row(side, row)}",
-                detail="Give every reference row a key value, or choose another key.",
+                f"({', '.join(key_columns)}): {_show_row(side, row)}"
             )
-        if key in rows:
-            raise UsageError(
+            return
+        if key in side.rows:
+            side.problem = (
                 f"{table.qualified} in {label}: two rows share the key {_match(side, key)}; "
-                "a natural key must identify one row.",
+                "a natural key must identify one row"
             )
-        rows[key] = row
-    return rows
+            return
+        side.rows[key] = row
 
 
 # --- rendering ----------------------------------------------------------------------
@@ -534,16 +552,17 @@ def _value(side: _Side, column: str, value: Value) -> str:
     ref = side.refs.get(column)
     if isinstance(value, tuple) and ref is not None:
         where = " AND ".join(
-            f"{k.sql} = {_literal(v, k.type)}" for k, v in zip(ref.key, value)
+            f"{k.sql} = {_literal(v, k.type)}" for k, v in zip(ref.key, value, strict=True)
         )
         return f"(SELECT {ref.parent_column_sql} FROM {ref.parent_sql} WHERE {where})"
-    return _literal(value if not isinstance(value, tuple) else None, side.shape.columns[column].type)
+    assert not isinstance(value, tuple)  # a tuple is only ever read through a reference
+    return _literal(value, side.shape.columns[column].type)
 
 
 def _match(side: _Side, key: tuple) -> str:
     return " AND ".join(
         f"{side.shape.columns[c].sql} = {_value(side, c, v)}"
-        for c, v in zip(side.table.key or (), key)
+        for c, v in zip(side.table.key or (), key, strict=True)
     )
 
 
@@ -607,15 +626,9 @@ def diff_rows(current_conn, desired_conn, tables: list[ReferenceTable]) -> RowCh
         have = current.get(ident)
         for side in (want, have):
             if side is not None and side.problem:
-                raise UsageError(
-                    f"{side.table.qualified}: {side.problem}: its rows cannot be matched "
-                    "between the two states.",
-                    detail="Add the key column (and fill it) in a migration of its own first, "
-                    "or choose a key both states have in pyproject.toml [tool.schemadiff] "
-                    "reference_tables.",
-                )
+                raise _unmatched_error(side)
         per_table[ident] = _table_changes(have, want)
-    order = _dependency_order(tables, current, desired)
+    order = _dependency_order(current, desired)
     for ident in order:  # parents first
         changes.up_upserts += per_table[ident].up_upserts
         changes.down_upserts += per_table[ident].down_upserts
@@ -624,6 +637,20 @@ def diff_rows(current_conn, desired_conn, tables: list[ReferenceTable]) -> RowCh
         changes.down_deletes += per_table[ident].down_deletes
     changes.destructive = list(changes.up_deletes)
     return changes
+
+
+def _unmatched_error(side: _Side) -> UsageError:
+    table = side.table
+    return UsageError(
+        f"{side.problem}: reference rows cannot be matched between the two states.",
+        detail=(
+            f"  The key ({', '.join(table.key or ())}) is the {table.key_origin}.\n"
+            "  Give every row a distinct, non-NULL key value. A new key column needs a\n"
+            "  migration of its own that adds and fills it first. Or choose another key:\n"
+            "    [tool.schemadiff]\n"
+            f'    reference_tables = {{"{table.qualified}" = ["column", ...]}}'
+        ),
+    )
 
 
 def _table_changes(have: _Side | None, want: _Side) -> RowChanges:
@@ -653,7 +680,7 @@ def _sort_key(side: _Side, key: tuple) -> tuple:
     # By key, numbers as numbers and text by code point: the same order on every machine,
     # whatever the database collation.
     parts = []
-    for column, value in zip(side.table.key or (), key):
+    for column, value in zip(side.table.key or (), key, strict=True):
         if isinstance(value, tuple):
             parts.append((2, 0, "\x00".join(v or "" for v in value)))
         elif side.shape.columns[column].type in _BARE_NUMBERS and value.lstrip("-").isdigit():
@@ -663,9 +690,7 @@ def _sort_key(side: _Side, key: tuple) -> tuple:
     return tuple(parts)
 
 
-def _dependency_order(
-    tables: list[ReferenceTable], *databases: dict[Ident, _Side]
-) -> list[Ident]:
+def _dependency_order(*databases: dict[Ident, _Side]) -> list[Ident]:
     """Reference tables parents first (foreign keys of either database); ties by name."""
     idents = sorted({ident for sides in databases for ident in sides})
     parents: dict[Ident, set[Ident]] = {ident: set() for ident in idents}
@@ -698,12 +723,13 @@ def compare_rows(
         if a is None and b is None:
             continue
         if a is None or b is None:
-            found.append(f"{table.qualified}: table missing in {left_label if a is None else right_label}")
-            continue
-        if a.problem or b.problem:
-            found.append(f"{table.qualified}: {a.problem or b.problem}")
+            missing_in = left_label if a is None else right_label
+            found.append(f"{table.qualified}: table missing in {missing_in}")
             continue
         shared = [c for c in b.columns if c in a.columns]
+        if a.problem or b.problem:
+            found += _compare_whole_rows(a, b, shared, labels)
+            continue
         for key in sorted(set(a.rows) | set(b.rows), key=lambda k: _sort_key(b, k)):
             old, new = a.rows.get(key), b.rows.get(key)
             side = b if new is not None else a
@@ -718,3 +744,19 @@ def compare_rows(
                         f"{_value(b, column, new[column])} in {right_label}"
                     )
     return found
+
+
+def _compare_whole_rows(
+    a: _Side, b: _Side, shared: list[str], labels: tuple[str, str]
+) -> list[str]:
+    """Without a usable key (an older state, say), rows can still be compared as a multiset."""
+    def bag(side: _Side) -> list[tuple]:
+        return sorted(tuple(repr(row[c]) for c in shared) for row in side.records)
+
+    if bag(a) == bag(b):
+        return []
+    return [
+        f"{a.table.qualified}: rows differ (compared as whole rows, because "
+        f"{a.problem or b.problem}): {len(a.records)} in {labels[0]}, "
+        f"{len(b.records)} in {labels[1]}"
+    ]
