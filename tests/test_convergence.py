@@ -33,6 +33,20 @@ CASES = sorted(p for p in ROOT.iterdir() if p.is_dir())
 # shows up as XPASS and the entry must go).
 XFAIL: dict[str, str] = {}
 
+# Cases that need statements migra never emits (supplement.py): expected to fail only
+# while plan.make_plans does not add the supplement yet.
+NEEDS_SUPPLEMENT = {
+    "supabase_realtime_publication": "publication membership is not in migra's model",
+}
+
+
+def _supplement_wired() -> bool:
+    import inspect
+
+    from schemadiff import plan
+
+    return "supplement" in inspect.getsource(plan)
+
 
 def _settings(case: Path) -> dict:
     path = case / "case.toml"
@@ -44,6 +58,8 @@ def _params():
         for direction in ("forward", "backward"):
             marks = []
             reason = XFAIL.get(case.name) or XFAIL.get(f"{case.name}:{direction}")
+            if not reason and case.name in NEEDS_SUPPLEMENT and not _supplement_wired():
+                reason = f"needs the supplement in make_plans: {NEEDS_SUPPLEMENT[case.name]}"
             if reason:
                 marks.append(pytest.mark.xfail(strict=True, reason=reason))
             yield pytest.param(case, direction, id=f"{case.name}-{direction}", marks=marks)
