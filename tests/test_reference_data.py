@@ -235,6 +235,9 @@ def test_hard_values_are_typed_literals(load_case):
     # The same jsonb document with other key order and spacing is not a change.
     assert "same_json" not in up and "same_json" not in "\n".join(changes.down_upserts)
     assert "E'" not in up
+    # One statement, one line: unprintable characters are U&'' escapes.
+    assert all("\n" not in s for s in changes.up_upserts + changes.down_deletes)
+    assert "U&'line1\\000D\\000Aline2 \\200D \\+0E0001 nbsp\\00A0end'" in up
     # jsonb as Postgres prints it (keys by length, then bytes), quote doubled.
     assert (
         "'{\"say\": \"it''s \\\"fine\\\"\", \"emoji\": \"🚀\", "

@@ -22,7 +22,9 @@ The rules, in one place:
 - A column that points, by a single-column foreign key, at a generated id of another
   reference table (`category_id` → content_categories.id) is matched and written by
   the parent row's natural key, because generated ids differ between databases.
-- Literals assume standard_conforming_strings = on (the default since PostgreSQL 9.1).
+- Literals are '...' with quotes doubled, or U&'...' when the text holds control
+  characters (newline, tab), so one statement is one line. Both assume
+  standard_conforming_strings = on (the default since PostgreSQL 9.1).
 """
 
 from __future__ import annotations
@@ -544,8 +546,23 @@ def _literal(text: str | None, type_: str) -> str:
         return "NULL"
     if type_ in _BARE_NUMBERS or (type_ == "boolean" and text in ("true", "false")):
         return text  # integers and booleans read as themselves (bool::text is 'true'/'false')
-    quoted = "'" + text.replace("'", "''") + "'"
+    quoted = _quoted(text)
     return quoted if type_ == "text" else f"{quoted}::{type_}"
+
+
+def _quoted(text: str) -> str:
+    # Unprintable characters (newline, tab, zero-width, line separators) as U&'' escapes:
+    # a statement stays on one line, and they are visible, and no editor or CRLF
+    # conversion can change a value inside a migration file.
+    if text.isprintable():
+        return "'" + text.replace("'", "''") + "'"
+    escaped = {"'": "''", "\\": "\\\\"}
+    body = "".join(
+        escaped.get(ch, ch) if ch.isprintable()
+        else f"\\{ord(ch):04X}" if ord(ch) <= 0xFFFF else f"\\+{ord(ch):06X}"
+        for ch in text
+    )
+    return f"U&'{body}'"
 
 
 def _value(side: _Side, column: str, value: Value) -> str:
