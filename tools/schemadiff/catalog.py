@@ -52,6 +52,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     skip = {tuple(item.split(".", 1)) for item in unmanaged}
     snap = Snapshot()
     snap.acldefault = _acldefaults(rows["acldefault"])
+    snap.creator = rows["acldefault"][0]["creator"]
     _schemas(snap, rows["schemas"])
     _relations(snap, rows["relations"], skip)
     _columns(snap, rows["columns"], skip)

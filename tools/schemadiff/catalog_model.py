@@ -214,6 +214,8 @@ class Snapshot:
     default_acls: dict[DefaultAclKey, frozenset[Grant]] = field(default_factory=dict)
     # objtype (r s f T n) -> (to_public, privilege) that acldefault() gives on this server.
     acldefault: dict[str, frozenset[tuple[bool, str]]] = field(default_factory=dict)
+    # The role the snapshot ran as: the owner of whatever a migration run as it creates.
+    creator: str = ""
 
     def add(self, identity: str, definition: str) -> None:
         if identity in self.objects:

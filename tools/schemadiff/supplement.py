@@ -57,6 +57,7 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
     """Statements that, run after migra's, take `before` to `after` for what migra misses."""
     fate = _Fates(before, after)
     return [
+        *_owners(before, after, fate),
         *_function_settings(before, after, fate),
         *_sequence_options(before, after, fate),
         *_forced_rls(before, after, fate),
@@ -131,6 +132,26 @@ def _each(refs, fate: _Fates):
         state = fate(ref)
         if state is not None:
             yield ref, state
+
+
+# Tables before their sequences: ALTER TABLE ... OWNER TO moves owned sequences along,
+# and a sequence linked to a table can't change owner by itself.
+_OWNER_ORDER = ("schema", "enum", "type", "domain", "table", "foreign table", "sequence",
+                "view", "materialized view", "function", "procedure", "aggregate")
+
+
+def _owners(before: Snapshot, after: Snapshot, fate: _Fates) -> list[str]:
+    # migra never compares owners; a new object belongs to whoever runs the migration.
+    statements = []
+    refs = sorted(after.owners, key=lambda r: (_OWNER_ORDER.index(r.kind), r))
+    for ref in refs:
+        state = fate(ref)
+        if state is None:
+            continue
+        want = after.owners[ref]
+        if any(have != want for have in _possible(state, before.owners.get(ref), before.creator)):
+            statements.append(f"ALTER {ref.sql()} OWNER TO {quote_ident(want)};")
+    return statements
 
 
 def _function_settings(before: Snapshot, after: Snapshot, fate: _Fates) -> list[str]:
@@ -253,14 +274,15 @@ def _non_owner_pairs(acl: frozenset[Grant], owner: str | None) -> set[tuple[str,
 
 
 def _after_migra_table_grants(base: frozenset[Grant], had: frozenset[Grant] | None,
-                              want: frozenset[Grant], owner: str | None) -> frozenset[Grant]:
+                              want: frozenset[Grant], old_owner: str | None,
+                              new_owner: str | None) -> frozenset[Grant]:
     """A table's ACL after migra's own table-grant diff ran on `base`.
 
     migra compares (grantee, privilege) pairs of non-owners and ignores grant options; its
     "PUBLIC" grantee must reach Postgres as the PUBLIC keyword (see the integrator notes).
     """
-    had_pairs = _non_owner_pairs(had or frozenset(), owner)
-    want_pairs = _non_owner_pairs(want, owner)
+    had_pairs = _non_owner_pairs(had or frozenset(), old_owner)
+    want_pairs = _non_owner_pairs(want, new_owner)
     revoked = had_pairs - want_pairs
     granted = want_pairs - had_pairs
     kept = {g for g in base if (g.grantee, g.privilege) not in revoked}
@@ -268,17 +290,33 @@ def _after_migra_table_grants(base: frozenset[Grant], had: frozenset[Grant] | No
     return frozenset(kept | {Grant(g, p, False) for g, p in granted if (g, p) not in present})
 
 
+def _handed_over(acl: frozenset[Grant], old: str | None, new: str | None) -> frozenset[Grant]:
+    """The ACL after the owner changed from `old` to `new` (ALTER ... OWNER TO moves grants)."""
+    if old is None or new is None or old == new:
+        return acl
+    return frozenset(g._replace(grantee=new) if g.grantee == old else g for g in acl)
+
+
+def _possible_acls(before: Snapshot, after: Snapshot, ref: Ref, state: str):
+    """The object's ACL after migra's DDL, then _owners' ALTER ... OWNER TO, ran."""
+    old_owner, new_owner = _owner(before, ref), _owner(after, ref)
+    starts = []
+    if state in (KEPT, EITHER):
+        starts.append((before.acls.get(ref, frozenset()), old_owner))
+    if state in (NEW, EITHER):
+        # Created by the migration's role, under the default privileges in force then.
+        starts.append((new_object_acl(before, ref, before.creator), before.creator))
+    for acl, holder in starts:
+        if ref.kind == "table":
+            acl = _after_migra_table_grants(acl, before.acls.get(ref), after.acls[ref],
+                                            old_owner, new_owner)
+        yield _handed_over(acl, holder, new_owner)
+
+
 def _object_grants(before: Snapshot, after: Snapshot, fate: _Fates) -> list[str]:
     statements = []
     for ref, state in _each(after.acls, fate):
-        want = after.acls[ref]
-        owner = _owner(after, ref)
-        fresh = new_object_acl(before, ref, owner) if owner is not None else frozenset()
-        possible = _possible(state, before.acls.get(ref, frozenset()), fresh)
-        if ref.kind == "table":
-            had = before.acls.get(ref)
-            possible = [_after_migra_table_grants(p, had, want, owner) for p in possible]
-        changes = acl_changes(possible, want)
+        changes = acl_changes(_possible_acls(before, after, ref, state), after.acls[ref])
         if not changes:
             continue
         if ref.kind == "column":

@@ -1,6 +1,8 @@
 -- What acldefault() gives an owner and PUBLIC per object type on this server (the list
--- of privileges grows between majors, e.g. MAINTAIN in 17), to predict new objects' ACLs.
+-- of privileges grows between majors, e.g. MAINTAIN in 17), to predict new objects' ACLs;
+-- and who creates objects here (their owner until ALTER ... OWNER TO).
 SELECT
+    current_user AS creator,
     t.objtype,
     x.grantee = 0 AS to_public,
     x.privilege_type AS privilege
