@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 
-from . import __version__, commands, config as config_mod
+from . import __version__, commands, lint_run
+from . import config as config_mod
+from . import lint as lint_mod
 from .errors import EXIT_NO_POSTGRES, DestructiveChangeError, SchemadiffError
 from .progress import Steps
 from .scratch import BACKENDS
@@ -249,6 +251,42 @@ def verify_command(
         typer.echo(f"{passed} of {len(report.migrations)} migration(s) verified"
                    + ("" if report.ok else "; FAILED"))
     if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("lint")
+@handled
+def lint_command(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="SQL files to lint (default: every migration).", show_default=False)] = None,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Lint migrations: lock and rewrite hazards (squawk) and schema rules; exit 1 on errors.
+
+    Example: schemadiff lint   (every migration; or name files: schemadiff lint schema.sql)
+
+    Rules and levels: [tool.schemadiff.lint] in pyproject.toml (off | info | warn | error).
+    Silence one statement with a comment on the line before it:
+    -- schemadiff-lint: ignore RULE -- REASON
+    """
+    cfg = _config(project)
+    findings = lint_run.lint_files(cfg, files, backend=backend, steps=_steps(quiet, as_json))
+    errors = sum(1 for f in findings if f.level == "error")
+    if as_json:
+        typer.echo(json.dumps({"ok": not errors, "findings": [
+            {"rule": f.rule, "level": f.level, "file": f.file, "line": f.line,
+             "column": f.column, "message": f.message, "silence": f.silence}
+            for f in findings]}, indent=2))
+    else:
+        for finding in findings:
+            typer.echo(lint_mod.render(finding))
+        counts = {level: sum(1 for f in findings if f.level == level)
+                  for level in ("error", "warn", "info")}
+        _err(f"{counts['error']} error(s), {counts['warn']} warning(s), {counts['info']} info.")
+    if errors:
         raise typer.Exit(1)
 
 

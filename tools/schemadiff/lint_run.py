@@ -1,0 +1,91 @@
+"""Run lint where it needs a database: on diff's generated migration, or on files standalone."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from . import build, migrations
+from .apply import SqlFile, read_sql, split_statements
+from .config import Config
+from .lint import Finding, lint
+from .progress import Steps
+from .scratch import Databases, Server, scratch_server
+
+
+def _schema_source(config: Config, skip: Path | None = None) -> list[tuple[str, str]]:
+    """schema.sql as an extra source of silences (read leniently: diff already applied it)."""
+    path = config.schema_file
+    if not path.is_file() or (skip is not None and path.resolve() == skip.resolve()):
+        return []
+    return [(SqlFile(path, "").label, path.read_text(encoding="utf-8", errors="replace"))]
+
+
+def lint_migration(server: Server, dbname: str, text: str, label: str,
+                   config: Config) -> list[Finding]:
+    """Lint generated migration `text` against `dbname`, a database in the state after it."""
+    conn = server.connect(dbname)
+    try:
+        return lint(text, label, config.lint, conn, extra_sources=_schema_source(config),
+                    pg_version=f"{config.postgres_major}.0")
+    finally:
+        conn.close()
+
+
+def _version(server: Server) -> str:
+    number = server.version_num()
+    return f"{number // 10000}.{number % 10000}"
+
+
+def _apply_alone(server: Server, databases: Databases, source: SqlFile) -> str:
+    dbname = databases.create("lint")
+    build.apply_into(server, dbname, source.path)
+    return dbname
+
+
+def lint_files(config: Config, files: list[Path] | None = None, *, backend: str = "auto",
+               steps: Steps | None = None) -> list[Finding]:
+    """Lint `files` (default: every migration), each against the catalog it leads to.
+
+    Migrations are read against all migrations replayed; schema.sql against itself
+    applied; any other file against itself applied alone to the platform shim.
+    """
+    steps = steps or Steps()
+    history = migrations.list_migrations(config.migrations_dir, config.rollbacks_dir)
+    targets = [p.resolve() for p in files] if files else [m.path.resolve() for m in history]
+    sources = [read_sql(path) for path in targets]  # bad files fail before a server starts
+    for source in sources:
+        split_statements(source)
+    if not sources:
+        return []
+    in_history = {m.path.resolve() for m in history}
+    findings: list[Finding] = []
+    # ExitStack: the server is registered for cleanup the moment it has started, so a
+    # Ctrl-C between "started" and the next line cannot leak it.
+    with contextlib.ExitStack() as stack:
+        with steps.step(f"starting Postgres ({backend})"):
+            server, databases = stack.enter_context(
+                scratch_server(backend, major=config.postgres_major, progress=steps.note))
+        replayed: str | None = None
+        for source in sources:
+            path = source.path
+            if path in in_history:
+                if replayed is None:
+                    with steps.step(f"replaying {len(history)} migration(s)"):
+                        replayed = build.replay(server, databases, history)
+                dbname = replayed
+            elif path == config.schema_file.resolve():
+                with steps.step(f"applying {path.name}"):
+                    dbname = build.desired(server, databases, path)
+            else:
+                with steps.step(f"applying {path.name}"):
+                    dbname = _apply_alone(server, databases, source)
+            conn = server.connect(dbname)
+            try:
+                with steps.step(f"linting {path.name}"):
+                    findings += lint(source.text, source.label, config.lint, conn,
+                                     extra_sources=_schema_source(config, skip=path),
+                                     pg_version=_version(server))
+            finally:
+                conn.close()
+    return findings
