@@ -1,13 +1,32 @@
-"""Build the databases a run compares: the replayed migrations and schema.sql."""
+"""Build the databases a run compares: the replayed migrations and schema.sql.
+
+`build_both` builds them at the same time (the work is in Postgres, and psycopg2
+releases the GIL while it waits). `replay_seed` names the replayed migrations as a
+`Seed`, so the cluster backends can cache them: a later run with the same migration
+files starts with them already replayed and only clones that database.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from . import __version__
+from . import apply as apply_module
 from .apply import apply_sql, read_sql, split_statements
 from .errors import SQLInputError
 from .migrations import Migration
-from .scratch import Databases, Server
+from .scratch import Databases, Seed, Server
+
+# Bump when replaying changes meaning (it is part of every cached replay's key).
+REPLAY_FORMAT = "1"
+SEED_PREFIX = "schemadiff_replay_"
+# Backends whose servers start from the cluster cache, the only place a seed comes from.
+CACHING_BACKENDS = ("local", "embedded")
+
+Built = Callable[[str], object]
 
 
 def apply_into(server: Server, dbname: str, path: Path) -> None:
@@ -20,23 +39,80 @@ def apply_into(server: Server, dbname: str, path: Path) -> None:
         conn.close()
 
 
+def replay_key(migrations: list[Migration]) -> str:
+    """sha256 of everything a replay's result depends on besides the server and shim.
+
+    That is every migration's file name and bytes, in order, and the code that applies
+    them (this module and apply.py, and the schemadiff version). The cluster cache adds
+    the server binaries and the shim, so equal keys mean the same inputs, replayed the
+    same way: a cached replay is the state a fresh one would build.
+    """
+    digest = hashlib.sha256()
+    for part in (REPLAY_FORMAT.encode(), __version__.encode(),
+                 Path(__file__).read_bytes(), Path(apply_module.__file__).read_bytes()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    for migration in migrations:
+        for part in (migration.path.name.encode(), migration.path.read_bytes()):
+            # Length-prefixed, so no two different file lists hash the same stream.
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+    return digest.hexdigest()
+
+
+def replay_seed(migrations: list[Migration]) -> Seed | None:
+    """The replayed `migrations` as a cacheable seed database; None when there are none."""
+    if not migrations:
+        return None  # an empty replay is the shim base itself: nothing to cache
+    key = replay_key(migrations)
+
+    def fill(server: Server, dbname: str) -> None:
+        for migration in migrations:
+            apply_into(server, dbname, migration.path)
+
+    return Seed(dbname=SEED_PREFIX + key[:24], key=key, fill=fill)
+
+
+def has_database(server: Server, dbname: str) -> bool:
+    """Whether the server holds database `dbname`."""
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
+            return cur.fetchone() is not None
+    finally:
+        conn.close()
+
+
 def replay(server: Server, databases: Databases, migrations: list[Migration],
-           template: str | None = None) -> str:
-    """A database holding every migration applied in version order, each in its own transaction."""
+           template: str | None = None, seed: Seed | None = None) -> str:
+    """A database holding every migration applied in version order, each in its own transaction.
+
+    With `seed` (from `replay_seed(migrations)`) and the server holding its database, that
+    cached replay is cloned instead of replaying again.
+    """
+    if (seed is not None and template is None and server.backend in CACHING_BACKENDS
+            and has_database(server, seed.dbname)):
+        return databases.create("current", template=seed.dbname)
     dbname = databases.create("current", template=template)
     for migration in migrations:
         apply_into(server, dbname, migration.path)
     return dbname
 
 
-def desired(server: Server, databases: Databases, schema_file: Path) -> str:
-    """A database holding schema.sql; an empty or missing schema.sql is refused."""
+def _schema_source(schema_file: Path):
     source = read_sql(schema_file)
     if not split_statements(source):
         raise SQLInputError(
             f"{schema_file}: holds no SQL statement. Refusing to read that as 'drop everything'.",
             detail="Declare your schema in it, or restore it from version control.",
         )
+    return source
+
+
+def desired(server: Server, databases: Databases, schema_file: Path) -> str:
+    """A database holding schema.sql; an empty or missing schema.sql is refused."""
+    source = _schema_source(schema_file)
     dbname = databases.create("desired")
     conn = server.connect(dbname, autocommit=False)
     try:
@@ -44,3 +120,50 @@ def desired(server: Server, databases: Databases, schema_file: Path) -> str:
     finally:
         conn.close()
     return dbname
+
+
+class _Worker(threading.Thread):
+    """Runs one build; keeps its result or its exception for the caller to collect."""
+
+    def __init__(self, label: str, build: Callable[[], str], then: Built | None) -> None:
+        # Daemon: on Ctrl-C the caller stops the server, which ends the build's queries.
+        super().__init__(name=f"schemadiff-build-{label}", daemon=True)
+        self.build, self.then = build, then
+        self.result: str | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.build()
+            if self.then is not None:
+                self.then(self.result)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the caller
+            self.error = exc
+
+
+def build_both(server: Server, databases: Databases, migrations: list[Migration],
+               schema_file: Path, *, seed: Seed | None = None,
+               then: Built | None = None) -> tuple[str, str]:
+    """(current, desired): the replayed migrations and schema.sql, built at the same time.
+
+    `then(dbname)` runs in the building thread as soon as each database is built (e.g. a
+    Judge's `model`, so one database is inspected while the other is still being built).
+    When both fail, the migrations' error is raised: history is the older problem.
+    """
+    _schema_source(schema_file)  # refuse an empty schema.sql before starting any work
+    databases.base()  # made once, here: two threads must not both create it
+    workers = [
+        _Worker("current", lambda: replay(server, databases, migrations, seed=seed), then),
+        _Worker("desired", lambda: desired(server, databases, schema_file), then),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    for worker in workers:
+        if worker.error is not None:
+            raise worker.error
+    current, wanted = (worker.result for worker in workers)
+    assert current is not None and wanted is not None
+    return current, wanted
+
