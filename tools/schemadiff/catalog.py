@@ -198,12 +198,17 @@ def _columns(snap: Snapshot, rows, skip) -> None:
             parts.append(f"default {row['default_expr']}")
         if row["identity"]:
             how = "always" if row["identity"] == "a" else "by default"
-            parts.append(f"generated {how} as identity ({row['identity_sequence']})")
-        definition = " ".join(parts)
+            parts.append(f"generated {how} as identity")
+        # migra compares all of the above, not the identity's sequence options.
+        shape = " ".join(parts)
+        definition = shape
+        if row["identity"]:
+            snap.identities[ref] = SequenceOptions(*row["identity_sequence"])
+            definition += f" ({snap.identities[ref]})"
         snap.add(str(ref), definition)
         table = str(Ref(_RELKINDS[row["relkind"]], row["schema"], row["table_name"]))
         order.setdefault(table, []).append(row["name"])
-        _record(snap, ref, shape=definition, comment=row["comment"], acl=row["acl"] or ())
+        _record(snap, ref, shape=shape, comment=row["comment"], acl=row["acl"] or ())
     snap.column_order = {table: tuple(names) for table, names in order.items()}
 
 

@@ -169,6 +169,12 @@ class SequenceOptions(NamedTuple):
 
 
 NEW_SEQUENCE = SequenceOptions("bigint", 1, 1, 1, 2**63 - 1, 1, False)
+_TYPE_MAX = {"smallint": 2**15 - 1, "integer": 2**31 - 1, "bigint": 2**63 - 1}
+
+
+def new_identity(column_type: str) -> SequenceOptions:
+    """The options of `GENERATED ... AS IDENTITY` with none given, on a column of that type."""
+    return SequenceOptions(column_type, 1, 1, 1, _TYPE_MAX.get(column_type, 2**63 - 1), 1, False)
 
 
 class DefaultAclKey(NamedTuple):
@@ -206,6 +212,8 @@ class Snapshot:
     comments: dict[Ref, str] = field(default_factory=dict)
     acls: dict[Ref, frozenset[Grant]] = field(default_factory=dict)
     sequences: dict[Ref, SequenceOptions] = field(default_factory=dict)
+    # Identity column -> its sequence's options.
+    identities: dict[Ref, SequenceOptions] = field(default_factory=dict)
     rls_forced: dict[Ref, bool] = field(default_factory=dict)
     rel_options: dict[Ref, tuple[str, ...]] = field(default_factory=dict)
     function_defs: dict[Ref, str] = field(default_factory=dict)

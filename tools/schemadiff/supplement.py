@@ -23,6 +23,7 @@ from .catalog_model import (
     Grant,
     Ref,
     Snapshot,
+    new_identity,
     quote_ident,
     quote_literal,
 )
@@ -60,6 +61,7 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
         *_owners(before, after, fate),
         *_function_settings(before, after, fate),
         *_sequence_options(before, after, fate),
+        *_identity_options(before, after, fate),
         *_forced_rls(before, after, fate),
         *_relation_options(before, after, fate),
         *_publications(before, after, fate),
@@ -186,6 +188,25 @@ def _sequence_options(before: Snapshot, after: Snapshot, fate: _Fates) -> list[s
             statements.append(
                 f"SELECT setval({name}, least(greatest(last_value, {want.minvalue}), "
                 f"{want.maxvalue}), is_called) FROM {ref.qualified()};")
+        statements.append(sql + ";")
+    return statements
+
+
+def _identity_options(before: Snapshot, after: Snapshot, fate: _Fates) -> list[str]:
+    # migra writes `generated ... as identity` without options and never alters them.
+    statements = []
+    for ref, state in _each(after.identities, fate):
+        want = after.identities[ref]
+        fresh = new_identity(want.type)
+        if all(have == want for have in _possible(state, before.identities.get(ref), fresh)):
+            continue
+        cycle = "SET CYCLE" if want.cycle else "SET NO CYCLE"
+        sql = (f"ALTER TABLE {quote_ident(ref.schema)}.{quote_ident(ref.name)} "
+               f"ALTER COLUMN {quote_ident(ref.member)} SET INCREMENT BY {want.increment} "
+               f"SET MINVALUE {want.minvalue} SET MAXVALUE {want.maxvalue} "
+               f"SET START WITH {want.start} SET CACHE {want.cache} {cycle}")
+        if state == NEW:
+            sql += " RESTART"
         statements.append(sql + ";")
     return statements
 

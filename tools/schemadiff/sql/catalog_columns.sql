@@ -16,9 +16,8 @@ SELECT
            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
           WHERE co.oid = a.attcollation) END AS collation,
     CASE WHEN a.attidentity <> '' THEN
-        (SELECT format('as %%s start %%s increment %%s min %%s max %%s cache %%s%%s',
-                       format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,
-                       s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END)
+        (SELECT json_build_array(format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
+                                 s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
            FROM pg_depend d JOIN pg_sequence s ON s.seqrelid = d.objid
           WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
             AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
