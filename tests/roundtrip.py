@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from schemadiff.build import apply_into
-from schemadiff.compare import Judge
+from schemadiff.apply import read_sql
+from schemadiff.compare import make_judge
 from schemadiff.diff import Scope
 from schemadiff.plan import Plan, make_plans
 from schemadiff.verify import prove_first
@@ -31,7 +32,8 @@ def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) 
         if (case / "a.sql").read_text().strip():
             apply_into(server, a, case / "a.sql")
         apply_into(server, b, case / "b.sql")
-        judge = Judge(server, Scope(tuple(schemas), tuple(unmanaged)))
+        judge = make_judge(server, Scope(tuple(schemas), tuple(unmanaged)),
+                           read_sql(case / "b.sql"), {}, b)
         plan, up, down = prove_first(
             judge, databases, a, b, make_plans(judge, a, b),
             lambda p: ((f"{case.name}/up", _render(p.up_statements())),

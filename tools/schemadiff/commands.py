@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, build, migrations
-from .compare import Judge
+from .apply import read_sql
+from .compare import Judge, make_judge
 from .config import Config
 from .diff import Scope
 from .errors import DestructiveChangeError, UsageError
@@ -89,6 +90,11 @@ def _scope(config: Config) -> Scope:
     return Scope(config.schemas, config.unmanaged)
 
 
+def _judge(config: Config, server: Server, desired: str) -> Judge:
+    return make_judge(server, _scope(config), read_sql(config.schema_file),
+                      config.reference_tables, desired)
+
+
 def _build_both(config: Config, server: Server, databases: Databases,
                 history: list[migrations.Migration], steps: Steps) -> tuple[str, str]:
     with steps.step(f"replaying {len(history)} migration(s)"):
@@ -136,7 +142,7 @@ def diff(config: Config, name: str, *, version: str | None = None,
         down_path = config.rollbacks_dir / f"{stem}.sql"
         with _workspace(config, backend, steps) as (server, databases):
             current, desired = _build_both(config, server, databases, history, steps)
-            judge = Judge(server, _scope(config))
+            judge = _judge(config, server, desired)
             with steps.step("diffing"):
                 candidates = make_plans(judge, current, desired)
             plan = candidates[-1]
@@ -194,7 +200,7 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     history = _history(config)
     with _workspace(config, backend, steps) as (server, databases):
         current, desired = _build_both(config, server, databases, history, steps)
-        judge = Judge(server, _scope(config))
+        judge = _judge(config, server, desired)
         with steps.step("diffing"):
             plan: Plan = make_plan(judge, current, desired)
     return CheckResult(pending=plan.up_statements())
@@ -208,6 +214,6 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
     with _workspace(config, backend, steps) as (server, databases):
         with steps.step(f"applying {config.schema_file.name}"):
             desired = build.desired(server, databases, config.schema_file)
-        judge = Judge(server, _scope(config))
+        judge = _judge(config, server, desired)
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration)

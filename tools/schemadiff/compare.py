@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from . import catalog, diff, judge
+from . import catalog, data, diff, judge
+from .apply import SqlFile
 from .diff import Scope
 from .scratch import Server
 
@@ -53,13 +56,10 @@ class Judge:
     def snapshot(self, dbname: str):
         """The catalog judge's view of a database (independent of migra)."""
         if dbname not in self._snapshots:
-            conn = self.server.connect(dbname)
-            try:
+            with self.connected(dbname) as conn:
                 self._snapshots[dbname] = catalog.snapshot(
                     conn, self.scope.schemas, self.scope.unmanaged
                 )
-            finally:
-                conn.close()
         return self._snapshots[dbname]
 
     def forget(self, dbname: str) -> None:
@@ -73,5 +73,33 @@ class Judge:
         return Comparison(
             migra=diff.statements(self.model(left), self.model(right)),
             catalog=[str(d) for d in verdict.differences],
+            rows=self.compare_rows(left, right),
             notes=list(verdict.notes),
         )
+
+    def compare_rows(self, left: str, right: str) -> list[str]:
+        if not self.reference_tables:
+            return []
+        with self.connected(left) as a, self.connected(right) as b:
+            return data.compare_rows(a, b, self.reference_tables, labels=(left, right))
+
+    @contextlib.contextmanager
+    def connected(self, dbname: str) -> Iterator:
+        conn = self.server.connect(dbname)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+def make_judge(server: Server, scope: Scope, schema: SqlFile,
+               configured: dict[str, tuple[str, ...]], desired: str) -> Judge:
+    """A judge that also compares the reference data `schema` declares (keys resolved in `desired`)."""
+    tables = [t for t in data.reference_tables(schema, configured) if scope.keeps(t)]
+    if tables:
+        conn = server.connect(desired)
+        try:
+            tables = data.resolve_keys(conn, tables)
+        finally:
+            conn.close()
+    return Judge(server, scope, tables)

@@ -9,6 +9,8 @@ from . import classify, diff, repair
 from .compare import Judge
 
 Section = tuple[str, list[str]]
+ROWS = "Reference data (rows declared in schema.sql)"
+ROWS_REMOVED = "Reference data: rows no longer declared"
 
 
 @dataclass
@@ -176,8 +178,8 @@ def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
     current_model, desired_model = judge.model(current), judge.model(desired)
     up = _tidy(diff.statements(current_model, desired_model), current_model)
     down = _tidy(diff.statements(desired_model, current_model), desired_model)
-    up = repair.repair(up, current_model, desired_model, judge.server, current)
-    down = repair.repair(down, desired_model, current_model, judge.server, desired)
+    up = repair.repair(up, current_model, desired_model, judge.server, current, desired)
+    down = repair.repair(down, desired_model, current_model, judge.server, desired, current)
     plain = Plan(up=grouped(up), down=grouped(down))
     readable = Plan(up=grouped(by_new_table(up)), down=plain.down)
     if readable.up_statements() == plain.up_statements():
