@@ -69,6 +69,11 @@ def _inspect(url: str, scope: Scope):
             continue
         items = getattr(inspected, prop)
         setattr(inspected, prop, {k: v for k, v in items.items() if scope.keeps(v)})
+    for table in inspected.tables.values():
+        # schemainspect's attach statement reads `partition_spec`, which it never sets
+        # (AttributeError as soon as a table becomes a partition); repair.py rewrites
+        # the statement it then builds, whose table names are also the wrong way round.
+        table.partition_spec = table.partition_def
     return inspected
 
 

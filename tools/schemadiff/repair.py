@@ -6,15 +6,26 @@ verify.prove before anything is written.
 
 from __future__ import annotations
 
-from . import enums, fixups, reorder
+from . import enums, fixups, partitions, reorder
 from .errors import VerificationError
 from .scratch import Server
 
 _UNSAFE_ENUM_USE = "unsafe use of new value"
 
 
-def repair(statements: list[str], from_model, to_model, server: Server, dbname: str) -> list[str]:
-    """migra's `statements` (from_model → to_model), fixed, in an order that applies on `dbname`."""
+def _schemas(*models) -> list[str]:
+    return sorted({s.schema for model in models for s in model.schemas.values()})
+
+
+def repair(statements: list[str], from_model, to_model, server: Server, dbname: str,
+           target: str) -> list[str]:
+    """migra's `statements` (database `dbname` → `target`), fixed, in an order that applies."""
+    schemas = _schemas(from_model, to_model)
+    statements = partitions.rewritten(
+        statements, from_model, to_model,
+        partitions.attachments(server, dbname, schemas),
+        partitions.attachments(server, target, schemas),
+    )
     rewritten = enums.rewritten(statements, from_model, to_model)
     ordering = reorder.order(fixups.fixed(rewritten, from_model, to_model), server, dbname)
     if ordering.ok or rewritten == statements:

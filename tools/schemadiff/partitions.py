@@ -1,0 +1,167 @@
+"""Partitioned and inherited tables, where migra's DDL fails.
+
+- Indexes and PRIMARY KEY/UNIQUE constraints on a partitioned table: migra creates the
+  parent index ON ONLY the parent and never attaches the partitions' indexes, so the
+  parent index stays invalid and `ADD CONSTRAINT … USING INDEX` fails. We add the
+  constraint with ALTER TABLE ONLY and attach every partition's index (as pg_dump does).
+- A partition created or attached under an existing partitioned index gets its index
+  from Postgres; migra's CREATE INDEX for it would fail as a duplicate.
+- Dropping a partitioned table's constraint drops the partitions' copies too, so their
+  own drops become `IF EXISTS`; dropping the partitioned table drops its partitions.
+- ATTACH PARTITION: schemainspect names the tables the wrong way round.
+- Table inheritance: a column added to (dropped from) the parent is added to (dropped
+  from) the children by Postgres; migra's own statement for each child fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import psycopg2.extras
+
+from .catalog_model import quote_ident
+from .scratch import Server
+
+
+def _tidy(statement: str) -> str:
+    text = statement.strip()
+    return text if text.endswith(";") else text + ";"
+
+
+def _qualified(schema: str, name: str) -> str:
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    parent: str  # quoted partitioned index
+    child: str  # quoted partition index
+    table: str  # quoted table of the partition index
+
+
+@cache
+def _query() -> str:
+    return resources.files("schemadiff").joinpath("sql/repair_index_partitions.sql").read_text()
+
+
+def attachments(server: Server, dbname: str, schemas) -> set[Attachment]:
+    """Every (partitioned index, partition index) pair of `dbname` in `schemas`."""
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+            cur.execute(_query(), {"schemas": list(schemas)})
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    return {
+        Attachment(_qualified(r["parent_schema"], r["parent_name"]),
+                   _qualified(r["child_schema"], r["child_name"]),
+                   _qualified(r["table_schema"], r["table_name"]))
+        for r in rows
+    }
+
+
+def _attach_text(table) -> str:
+    # What schemainspect builds (child and parent swapped), tidied.
+    return _tidy(f"alter table {table.quoted_full_name} attach partition "
+                 f"{table.parent_table} {table.partition_def};")
+
+
+def _index_key(schema: str, name: str) -> str:
+    return _qualified(schema, name)
+
+
+def rewritten(statements: list[str], from_model, to_model,
+              before: set[Attachment], after: set[Attachment]) -> list[str]:
+    """migra's statements with partition and inheritance DDL made to work."""
+    replace: dict[str, list[str]] = {}
+    for key, table in to_model.tables.items():
+        old = from_model.tables.get(key)
+        if table.is_partitioning_child_table and old is not None \
+                and old.parent_table != table.parent_table:
+            replace[_attach_text(table)] = [
+                f"alter table {table.parent_table} attach partition "
+                f"{table.quoted_full_name} {table.partition_def};"
+            ]
+    replace.update(_inherited_columns(from_model, to_model))
+    for key, table in from_model.tables.items():
+        if (table.is_partitioning_child_table and key not in to_model.tables
+                and table.parent_table not in to_model.tables):
+            # DROP TABLE of the partitioned table drops its partitions with it.
+            replace[_tidy(table.drop_statement)] = []
+    _partitioned_constraints(replace, from_model, to_model)
+    _child_constraint_drops(replace, from_model, to_model)
+    new_partitions = _new_partitions(from_model, to_model)
+    old_indexes = set(from_model.indexes)
+    for attachment in sorted(after - before, key=lambda a: (a.parent, a.child)):
+        child = to_model.indexes.get(attachment.child)
+        if attachment.parent in old_indexes and attachment.table in new_partitions and child:
+            # Postgres builds (and attaches) this index when the partition joins.
+            replace[_tidy(child.create_statement)] = []
+    out: list[str] = []
+    for statement in statements:
+        out.extend(replace.get(statement, [statement]))
+    for attachment in sorted(after - before, key=lambda a: (a.parent, a.child)):
+        if attachment.parent in old_indexes and attachment.table in new_partitions:
+            continue
+        out.append(f"alter index {attachment.parent} attach partition {attachment.child};")
+    return out
+
+
+def _new_partitions(from_model, to_model) -> set[str]:
+    """Tables that are partitions in the target but were not (or did not exist) before."""
+    found = set()
+    for key, table in to_model.tables.items():
+        old = from_model.tables.get(key)
+        if table.is_partitioning_child_table and (old is None or old.parent_table != table.parent_table):
+            found.add(key)
+    return found
+
+
+def _inherited_columns(from_model, to_model) -> dict[str, list[str]]:
+    drop: dict[str, list[str]] = {}
+    for key, table in to_model.tables.items():
+        old = from_model.tables.get(key)
+        if old is None or not table.is_inheritance_child_table:
+            continue
+        for name, column in table.columns.items():
+            if name not in old.columns and column.is_inherited:
+                drop[_tidy(table.alter_table_statement(column.add_column_clause))] = []
+    for key, old in from_model.tables.items():
+        table = to_model.tables.get(key)
+        if table is None or not old.is_inheritance_child_table:
+            continue
+        for name, column in old.columns.items():
+            if name not in table.columns and column.is_inherited:
+                drop[_tidy(table.alter_table_statement(column.drop_column_clause))] = []
+    return drop
+
+
+def _partitioned_constraints(replace: dict, from_model, to_model) -> None:
+    for key, constraint in to_model.constraints.items():
+        table = to_model.tables.get(constraint.quoted_full_table_name)
+        if table is None or not table.is_partitioned or constraint.index is None:
+            continue
+        old = from_model.constraints.get(key)
+        if constraint.constraint_type == "EXCLUDE" or (old is not None and old == constraint):
+            continue
+        replace[_tidy(constraint.create_statement)] = [
+            f"alter table only {constraint.quoted_full_table_name} add constraint "
+            f"{constraint.quoted_name} {constraint.definition};"
+        ]
+        index = to_model.indexes.get(_index_key(constraint.schema, constraint.name))
+        if index is not None:
+            replace[_tidy(index.create_statement)] = []
+
+
+def _child_constraint_drops(replace: dict, from_model, to_model) -> None:
+    for key, constraint in from_model.constraints.items():
+        table = from_model.tables.get(constraint.quoted_full_table_name)
+        if table is None or not table.is_partitioning_child_table or constraint.index is None:
+            continue
+        replace[_tidy(constraint.drop_statement)] = [
+            f"alter table {constraint.quoted_full_table_name} drop constraint if exists "
+            f"{constraint.quoted_name};"
+        ]
