@@ -80,3 +80,44 @@ def run(root: Path, *args: str, env: dict[str, str] | None = None,
 def url_of(server) -> str:
     """A URL for the session's scratch server (unix socket), for the `url` backend."""
     return f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
+
+
+def private_tmp(base: Path | None = None) -> Path:
+    """A fresh 0755 dir outside pytest's 0700 tree: the server's account must reach into it."""
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="sdtest-", dir=base or "/tmp"))
+    path.chmod(0o755)
+    return path
+
+
+def tmp_env(path: Path) -> dict[str, str]:
+    """Point every temp dir of a run (its run dir and Python's) at `path`."""
+    return {"TMPDIR": str(path), "SCHEMADIFF_TMPDIR": str(path)}
+
+
+def processes_under(path: Path) -> list[int]:
+    """Pids whose command line or working directory lies under `path`.
+
+    The postmaster is started with `-k <run dir>`; its children rename themselves
+    ("postgres: checkpointer") but keep the data dir as their working directory.
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if "schemadiff.cli" in cmdline:
+            continue
+        if str(path) in cmdline or cwd.startswith(str(path)):
+            found.append(int(entry.name))
+    return found
+
+
+def leftovers(path: Path) -> list[str]:
+    """Entries a run left in its private temp dir (the binaries cache is kept on purpose)."""
+    return sorted(p.name for p in path.iterdir() if not p.name.startswith("schemadiff-pginstall"))
