@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import classify, diff, repair
+from . import classify, data, diff, repair
 from .compare import Judge
+from .supplement import supplement
 
 Section = tuple[str, list[str]]
 ROWS = "Reference data (rows declared in schema.sql)"
@@ -72,7 +73,9 @@ def merged_grants(statements: list[str]) -> list[str]:
         verb, table, direction = run[0]["verb"], run[0]["table"], run[0]["direction"]
         by_role: dict[str, list[str]] = {}
         for match in run:
-            by_role.setdefault(match["role"], []).append(match["privilege"])
+            # migra quotes the pseudo-role PUBLIC as if it were a role named "PUBLIC".
+            role = "PUBLIC" if match["role"] == '"PUBLIC"' else match["role"]
+            by_role.setdefault(role, []).append(match["privilege"])
         by_privileges: dict[tuple[str, ...], list[str]] = {}
         for role, privileges in by_role.items():
             by_privileges.setdefault(tuple(privileges), []).append(role)
@@ -174,14 +177,31 @@ def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
     """Candidate plans, most readable first: new tables gathered by table, then migra's order.
 
     Each is only a candidate: the caller proves them in turn and keeps the first that holds.
+    Up: rows no longer declared, migra's DDL (repaired), what migra misses (supplement),
+    then the declared rows. Down: the same, the other way.
     """
     current_model, desired_model = judge.model(current), judge.model(desired)
     up = _tidy(diff.statements(current_model, desired_model), current_model)
     down = _tidy(diff.statements(desired_model, current_model), desired_model)
     up = repair.repair(up, current_model, desired_model, judge.server, current, desired)
     down = repair.repair(down, desired_model, current_model, judge.server, desired, current)
-    plain = Plan(up=grouped(up), down=grouped(down))
-    readable = Plan(up=grouped(by_new_table(up)), down=plain.down)
+    extra = supplement(judge.snapshot(current), judge.snapshot(desired))
+    rows = data.RowChanges()
+    if judge.reference_tables:
+        with judge.connected(current) as have, judge.connected(desired) as want:
+            rows = data.diff_rows(have, want, judge.reference_tables)
+
+    def plan(up_ddl: list[str]) -> Plan:
+        # Rows go after the DDL that creates their tables, removals before the DDL that
+        # drops them.
+        return Plan(
+            up=[(ROWS_REMOVED, rows.up_deletes), *grouped(up_ddl), (ROWS, rows.up_upserts)],
+            down=[(ROWS_REMOVED, rows.down_deletes), *grouped(down + extra.down),
+                  (ROWS, rows.down_upserts)],
+        )
+
+    plain = plan(up + extra.up)
+    readable = Plan(up=plan(by_new_table(up + extra.up)).up, down=plain.down)
     if readable.up_statements() == plain.up_statements():
         return [plain]
     return [readable, plain]
