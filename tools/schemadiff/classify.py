@@ -136,5 +136,7 @@ def referenced_tables(statement: str) -> list[str]:
         for cmd in node.cmds or ():
             constraint = getattr(cmd, "def_", None)
             if isinstance(constraint, ast.Constraint) and constraint.pktable is not None:
-                found.append(_name(constraint.pktable))
+                # pg_get_constraintdef leaves names on the search_path (public) unqualified.
+                name = _name(constraint.pktable)
+                found.append(name if "." in name else f"public.{name}")
     return found
