@@ -19,6 +19,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import migra
     import schemainspect.pg.obj as obj
+import schemainspect
+assert schemainspect.misc is sys.modules["schemainspect.misc"]  # migra reads it so
 queries = {{k: v for k, v in vars(obj).items() if k.endswith("_QUERY") or k.endswith("_QUERY_9")}}
 print(json.dumps({{"queries": queries, "pkg_resources": "pkg_resources" in sys.modules,
                   "migra": migra.Migration.__name__}}))

@@ -63,3 +63,7 @@ def preload_schemainspect() -> None:
             sys.modules["pkg_resources"] = real
     module.external_caller = _external_caller  # type: ignore[attr-defined]
     sys.modules[MISC] = module
+    # Import the package now (it finds misc in sys.modules) and bind the submodule as
+    # an attribute, as a normal import would: migra reads `schemainspect.misc.…`.
+    package = importlib.import_module("schemainspect")
+    package.misc = module  # type: ignore[attr-defined]
