@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from cliproject import (
     TABLE,
     cli_env,
@@ -30,7 +31,6 @@ from cliproject import (
     tmp_env,
     url_of,
 )
-
 from schemadiff.apply import SqlFile, apply_sql
 from schemadiff.errors import SQLInputError
 
@@ -149,12 +149,14 @@ def test_non_utf8_schema_names_the_line(tmp_path, url_env):
 
 
 def test_non_utf8_migration_names_the_file_and_line(tmp_path, url_env):
-    root = make_project(tmp_path, migrations={INIT: b"\n\ncreate table t (n text default '\xff');\n"})
+    bad = b"\n\ncreate table t (n text default '\xff');\n"
+    root = make_project(tmp_path, migrations={INIT: bad})
     done = diff(root, url_env)
     assert_refused(done, 5, f"{INIT_PATH}:3: not valid UTF-8 (byte 0xff", root)
 
 
-@pytest.mark.parametrize("meta", ["\\i tables/widgets.sql", "\\ir more.sql", "\\set ON_ERROR_STOP 1"])
+@pytest.mark.parametrize("meta", ["\\i tables/widgets.sql", "\\ir more.sql",
+                                  "\\set ON_ERROR_STOP 1"])
 def test_psql_meta_commands_are_rejected_clearly(tmp_path, url_env, meta):
     root = make_project(tmp_path, TABLE + meta + "\n")
     done = diff(root, url_env)

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 
 import pytest
-from cliproject import make_project, run, url_of
 
+from cliproject import make_project, run, url_of
 from schemadiff.errors import UsageError
 from schemadiff.lint import Finding, check_config, lint
 
@@ -49,7 +49,8 @@ T = "create table public.t (id int primary key, a int, b int, c int);\n"
 
 
 def test_redundant_index_fires_on_a_leading_prefix(lint_sql):
-    found = lint_sql(T + "create index t_ab on public.t (a, b);\ncreate index t_a on public.t (a);\n")
+    found = lint_sql(T + "create index t_ab on public.t (a, b);\n"
+                         "create index t_a on public.t (a);\n")
     assert fired(found, "redundant-index") == [(3, "warn")]
     assert "t_ab" in next(f.message for f in found if f.rule == "redundant-index")
 
@@ -158,7 +159,8 @@ def test_squawk_lock_rules_still_fire_after_statements_on_new_tables(lint_sql):
 
 
 def test_squawk_style_rules_are_off_by_default_and_can_be_turned_on(lint_sql):
-    sql = "create table public.s (id int, at timestamp);\nalter table public.s enable row level security;\n"
+    sql = ("create table public.s (id int, at timestamp);\n"
+           "alter table public.s enable row level security;\n")
     assert fired(lint_sql(sql), "prefer-timestamp-tz") == []
     assert fired(lint_sql(sql, rules={"prefer-timestamp-tz": "error"}),
                  "prefer-timestamp-tz") == [(1, "error")]

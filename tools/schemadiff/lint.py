@@ -349,8 +349,9 @@ def _analyse(text: str, label: str) -> _Source:
             lineno = text.count("\n", 0, line_start) + 1
             unknown = [r for r in rules if r not in RULES]
             if not match["reason"] or unknown or not rules:
-                why = (f"names no known rule ({', '.join(unknown) or 'none'})" if unknown or not rules
-                       else "gives no reason")
+                why = "gives no reason"
+                if unknown or not rules:
+                    why = f"names no known rule ({', '.join(unknown) or 'none'})"
                 problems.append(Finding(
                     "lint-silence", "warn", label, lineno, 1,
                     f"this silence {why}, so it silences nothing.",
@@ -536,7 +537,7 @@ def _catalog_findings(conn, exposed: Sequence[str]) -> list[_CatalogFinding]:
 
 
 def _locate(statements: Sequence[_Statement], keys: Sequence[str]) -> _Statement | None:
-    """Where to report: for the first key the file names, the statement creating it, else the first naming it."""
+    """For the first key the file names: the statement creating it, else the first naming it."""
     for key in keys:
         naming = [s for s in statements if key in s.objects]
         if not naming:

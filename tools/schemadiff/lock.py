@@ -27,10 +27,10 @@ def _holder(handle) -> str:
 
 @contextlib.contextmanager
 def repo_lock(root: Path, what: str) -> Iterator[None]:
-    """Hold the repository's lock while the block runs; a second holder fails at once, naming the first."""
+    """Hold the repository's lock for the block; a second run fails at once, naming the holder."""
     path = root / LOCK_FILE
     while True:
-        handle = open(path, "a+")
+        handle = open(path, "a+")  # noqa: SIM115 - held past this block, closed below
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
