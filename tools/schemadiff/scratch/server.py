@@ -19,7 +19,7 @@ class Server:
     host: str  # a unix-socket directory or an IP address
     port: int
     user: str
-    password: str | None
+    password: str | None = field(repr=False)  # never in a repr, a log or a traceback
     admin_db: str
     # Every database this run creates starts with this prefix; nothing else is touched.
     db_prefix: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 import psycopg2
 
@@ -18,12 +18,17 @@ ENV_VAR = "SCHEMADIFF_DATABASE_URL"
 
 
 def redact(url: str) -> str:
-    """The URL with its password replaced, for messages."""
+    """The URL with its password (in the authority or a ?password= parameter) replaced."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    netloc = parts.netloc
+    if "@" in netloc and ":" in netloc.rpartition("@")[0]:
+        user = netloc.rpartition("@")[0].split(":", 1)[0]
+        netloc = f"{user}:***@{netloc.rpartition('@')[2]}"
+    query = "&".join(
+        f"{key}=***" if key.lower() == "password" else f"{key}={value}"
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    ) if "password" in parts.query.lower() else parts.query
+    return parts._replace(netloc=netloc, query=query).geturl()
 
 
 def start_url(url: str | None = None) -> Server:
@@ -36,13 +41,18 @@ def start_url(url: str | None = None) -> Server:
     query = parse_qs(parts.query)
     # libpq's form for a unix socket: postgresql://user@/db?host=/run/postgresql
     host = (query.get("host") or [None])[0] or parts.hostname or "localhost"
-    port = int((query.get("port") or [0])[0] or parts.port or 5432)
+    try:
+        port = int((query.get("port") or [0])[0] or parts.port or 5432)
+    except ValueError:
+        raise NoPostgresError(f"{ENV_VAR} has no valid port: {redact(url)}.") from None
+    password = (query.get("password") or [None])[0] or (
+        unquote(parts.password) if parts.password else None)
     server = Server(
         backend="url",
         host=host,
         port=port,
         user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password) if parts.password else None,
+        password=password,
         admin_db=unquote(parts.path.lstrip("/")) or "postgres",
         db_prefix=f"schemadiff_{secrets.token_hex(4)}_",
     )
