@@ -11,8 +11,11 @@ takes, and nothing that uses the type is touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 
-from .catalog_model import quote_literal
+from .catalog_model import quote_ident, quote_literal
+from .scratch import Server
 
 # migra's name for the renamed-away type (migra.changes.get_enum_modifications).
 _OLD_SUFFIX = "__old_version_to_be_dropped"
@@ -108,3 +111,105 @@ def rewritten(statements: list[str], from_model, to_model) -> list[str]:
         else:
             out.append(statement)
     return out
+
+
+# --- Enums that lose or reorder labels: migra's re-creation, made to work. -------------
+
+@cache
+def _dependents_query() -> str:
+    return resources.files("schemadiff").joinpath("sql/repair_type_dependents.sql").read_text()
+
+
+def _dependents(server: Server, dbname: str, enum) -> list[tuple[str, str]]:
+    """(kind, model key) of what blocks re-creating `enum` in `dbname`."""
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(_dependents_query(), {"schema": enum.schema, "name": enum.name})
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    found = []
+    for kind, schema, parent, name in rows:
+        if kind in ("index", "view"):
+            key = f"{quote_ident(schema)}.{quote_ident(name)}"
+        elif kind == "function":
+            key = f"{quote_ident(schema)}.{quote_ident(name)}({parent})"
+        else:
+            key = f"{quote_ident(schema)}.{quote_ident(parent)}.{quote_ident(name)}"
+        found.append((kind, key))
+    return found
+
+
+_COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlspolicies",
+                "trigger": "triggers", "function": "functions", "view": "selectables"}
+
+
+# Drop what depends on others first: a policy may call a function that uses the type.
+_DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "function")
+
+
+def _array_recasts(to_model, new) -> tuple[list[str], list[str]]:
+    """Array-of-enum columns migra leaves alone: (before the rename, after the create)."""
+    pre, post = [], []
+    array = f"{new.quoted_full_name}[]"
+    for table in to_model.tables.values():
+        for column in table.columns.values():
+            if column.dbtypestr.removeprefix(f"{quote_ident(new.schema)}.") != f"{new.name}[]" \
+                    and column.dbtypestr != f"{new.schema}.{new.name}[]":
+                continue
+            name, where = quote_ident(column.name), table.quoted_full_name
+            if column.default:
+                pre.append(f"alter table {where} alter column {name} drop default;")
+            post.append(f"alter table {where} alter column {name} type {array} "
+                        f"using {name}::text::{array};")
+            if column.default:
+                post.append(f"alter table {where} alter column {name} set default {column.default};")
+    return pre, post
+
+
+def recreated(statements: list[str], from_model, to_model, server: Server,
+              dbname: str, additions: bool = False) -> list[str]:
+    """migra's re-creation of enums that lose or reorder labels, with what blocks it
+    (partial indexes, CHECKs, policies, triggers, functions, views using the type)
+    dropped first and re-created after, array columns re-cast, and without migra's
+    re-adding of an outdated default."""
+    drops: list[tuple[int, str]] = []
+    creates: list[str] = []
+    unwanted: list[str] = []
+    after_create: dict[str, list[str]] = {}
+    for key, new in to_model.enums.items():
+        old = from_model.enums.get(key)
+        if old is None or old == new or (is_addition(old.elements, new.elements)
+                                         and not additions):
+            continue
+        for table, before, column in _uses(from_model, to_model, new.quoted_full_name):
+            if column.default and not column.is_generated and before.default != column.default:
+                # migra puts back the old default (which may name a removed label) and
+                # then sets the new one: only the new one is wanted.
+                unwanted.append(_tidy(before.add_default_statement(table.quoted_full_name)))
+        pre, post = _array_recasts(to_model, new)
+        drops += [(len(_DROP_ORDER), s) for s in pre]
+        after_create[_tidy(new.create_statement)] = post
+        for kind, dep_key in _dependents(server, dbname, old):
+            collection = _COLLECTIONS[kind]
+            before_obj = getattr(from_model, collection).get(dep_key)
+            after_obj = getattr(to_model, collection).get(dep_key)
+            if before_obj is not None:
+                drops.append((_DROP_ORDER.index(kind), _tidy(before_obj.drop_statement)))
+            if after_obj is not None:
+                creates.append(_tidy(after_obj.create_statement))
+    if not (drops or creates or unwanted or any(after_create.values())):
+        return statements
+    head = list(dict.fromkeys(s for _, s in sorted(drops, key=lambda d: d[0])))
+    tail = list(dict.fromkeys(creates))
+    kept: list[str] = []
+    for statement in statements:
+        if statement in unwanted:
+            unwanted.remove(statement)
+        elif statement in head or statement in tail:
+            continue  # migra's own drop/create of it: ours come in the right places
+        else:
+            kept.append(statement)
+            kept.extend(after_create.get(statement, []))
+    return head + kept + tail

@@ -26,12 +26,16 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
     )
-    rewritten = enums.rewritten(statements, from_model, to_model)
+    rewritten = enums.rewritten(
+        enums.recreated(statements, from_model, to_model, server, dbname), from_model, to_model
+    )
     ordering = reorder.order(fixups.fixed(rewritten, from_model, to_model), server, dbname)
-    if ordering.ok or rewritten == statements:
+    if ordering.ok or not enums.plan_rewrite(from_model, to_model).added:
         return ordering.statements
-    # ADD VALUE did not apply everywhere; migra's re-creation sometimes does.
-    fallback = reorder.order(fixups.fixed(statements, from_model, to_model), server, dbname)
+    # ADD VALUE did not apply (a new value used in the same transaction): re-creating the
+    # type instead, with what depends on it, makes its values usable at once.
+    recreate = enums.recreated(statements, from_model, to_model, server, dbname, additions=True)
+    fallback = reorder.order(fixups.fixed(recreate, from_model, to_model), server, dbname)
     if fallback.ok:
         return fallback.statements
     unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]
