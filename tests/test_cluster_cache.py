@@ -356,3 +356,26 @@ def test_run_directories_go_to_tmpfs_unless_told_otherwise(monkeypatch, tmp_path
         assert root == Path("/dev/shm")
     else:
         assert root.is_dir()
+
+
+def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty_cache, tmp_path):
+    backend, bindir = empty_cache
+    runnable = cluster.ensure_runnable(bindir, cluster._run_as())
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    (tiny / "PG_VERSION").write_text("15\n")
+    older, newer, other = "a" * 20, "b" * 20, "c" * 20
+    for name, where in ((older, str(runnable)), (newer, str(runnable)), (other, "/elsewhere")):
+        with cache.locked(name, shared=False):
+            cache.publish(name, tiny, {"kind": "golden", "bindir": where})
+        time.sleep(0.01)
+    with cache.locked(f"{older}-{'d' * 20}", shared=False):
+        cache.publish(f"{older}-{'d' * 20}", tiny, {"kind": "layer", "golden": older})
+    os.utime(cache.clusters_dir() / older / cache.MANIFEST, (1, 1))  # long unused
+
+    server, _ = _start(backend, bindir)
+    server.stop()
+    names = set(cache.entries())
+    assert cluster.golden_name(runnable) in names
+    assert newer in names and other in names  # the last one used, and other binaries' own
+    assert older not in names and f"{older}-{'d' * 20}" not in names

@@ -132,18 +132,21 @@ def touch(name: str) -> None:
         os.utime(clusters_dir() / name / MANIFEST)
 
 
+def last_used(name: str) -> float:
+    """When entry `name` was last used (its manifest's mtime); 0 when unknown."""
+    try:
+        return (clusters_dir() / name / MANIFEST).stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 def prune(prefix: str, keep: int) -> list[str]:
     """Remove all but the `keep` most recently used entries whose names start with `prefix`."""
     root = clusters_dir()
     if not root.is_dir():
         return []
-    entries = []
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.name.startswith(prefix):
-            try:
-                entries.append((entry.joinpath(MANIFEST).stat().st_mtime, entry.name))
-            except OSError:
-                entries.append((0.0, entry.name))
+    entries = [(last_used(e.name), e.name) for e in root.iterdir()
+               if e.is_dir() and e.name.startswith(prefix)]
     # An entry another run is reading or writing is skipped; the next prune gets it.
     return [name for _, name in sorted(entries, reverse=True)[keep:] if remove_if_idle(name)]
 

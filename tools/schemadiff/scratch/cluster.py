@@ -42,6 +42,8 @@ SUPERUSER = "postgres"
 UNPRIVILEGED_ACCOUNT = "nobody"
 # Cached layers (golden + seed database) kept per golden cluster, most recently used first.
 LAYERS_KEPT = 4
+# Golden clusters kept per server binaries (for other shim versions), most recently used first.
+GOLDENS_KEPT = 2
 # A run directory on tmpfs needs at least this much free space, else the disk is used.
 TMPFS_MIN_FREE = 1 << 30
 
@@ -268,16 +270,20 @@ def _build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None) ->
 
 
 def _remove_stale(bindir: Path, golden: str) -> None:
-    """Drop what a new golden cluster for `bindir` replaces: older goldens for the same
-    binaries (other version or shim), their layers, and entries of an older cache format."""
+    """Drop what a new golden cluster for `bindir` replaces: entries of an older cache
+    format, and goldens for the same binaries (older version or shim) beyond the
+    GOLDENS_KEPT most recently used, with their layers. Keeping more than one lets two
+    projects on two schemadiff versions share a machine without rebuilding in turn."""
     stale = set()
+    same_binaries = []
     for name in cache.entries():
         info = cache.manifest(name)
         if info is None and (cache.clusters_dir() / name / "PG_VERSION").is_file():
             stale.add(name)  # a format-1 entry: a bare data directory
         elif (info and info.get("kind") == "golden" and info.get("bindir") == str(bindir)
               and name != golden):
-            stale.add(name)
+            same_binaries.append((cache.last_used(name), name))
+    stale.update(name for _, name in sorted(same_binaries, reverse=True)[GOLDENS_KEPT - 1:])
     for name in cache.entries():
         if name in stale or name.split("-")[0] in stale:
             cache.remove_if_idle(name)
@@ -291,6 +297,7 @@ def _unpack_golden(bindir: Path, account: pwd.struct_passwd | None, name: str, d
             info = cache.manifest(name)
             if info is not None:
                 cache.extract(name, dest)
+                cache.touch(name)
                 return info["id"]
         with cache.locked(name, shared=False):
             if cache.manifest(name) is None:
