@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, build, migrations
+from . import __version__, build, lint, lint_run, migrations, renames
 from .apply import read_sql
 from .compare import Judge, make_judge
 from .config import Config
 from .diff import Scope
-from .errors import DestructiveChangeError, UsageError
-from .plan import Plan, make_plan, make_plans
+from .errors import DestructiveChangeError
+from .lock import repo_lock
+from .plan import Plan, make_plans
 from .progress import Steps
 from .scratch import Databases, Server, scratch_server
 from .verify import HistoryReport, MigrationCheck, prove_first, verify_history
-
-LOCK_FILE = ".schemadiff.lock"
 
 
 @dataclass
@@ -47,43 +44,15 @@ class CheckResult:
 
 
 @contextlib.contextmanager
-def repo_lock(root: Path, what: str) -> Iterator[None]:
-    """One writer per repository: a second `diff` fails at once, naming the holder."""
-    path = root / LOCK_FILE
-    handle = open(path, "a+")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise UsageError(
-                f"{path}: another schemadiff run holds this repository's lock ({holder}).",
-                detail="Wait for it to finish; if no such process runs, delete the lock file.",
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, schemadiff {what}\n")
-        handle.flush()
-        yield
-    finally:
-        with contextlib.suppress(OSError):
-            handle.truncate(0)
-        handle.close()
-
-
-@contextlib.contextmanager
 def _workspace(config: Config, backend: str, steps: Steps) -> Iterator[tuple[Server, Databases]]:
-    with steps.step(f"starting Postgres ({backend})"):
-        manager = scratch_server(backend, major=config.postgres_major, progress=steps.note)
-        server, databases = manager.__enter__()
-    try:
+    # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
+    # start still stops it.
+    with contextlib.ExitStack() as stack:
+        with steps.step(f"starting Postgres ({backend})"):
+            server, databases = stack.enter_context(
+                scratch_server(backend, major=config.postgres_major, progress=steps.note)
+            )
         yield server, databases
-    except BaseException as exc:
-        manager.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    else:
-        manager.__exit__(None, None, None)
 
 
 def _scope(config: Config) -> Scope:
@@ -93,6 +62,22 @@ def _scope(config: Config) -> Scope:
 def _judge(config: Config, server: Server, desired: str) -> Judge:
     return make_judge(server, _scope(config), read_sql(config.schema_file),
                       config.reference_tables, desired)
+
+
+def _candidates(config: Config, server: Server, databases: Databases, judge: Judge,
+                current: str, desired: str) -> tuple[list[Plan], list[str]]:
+    """Candidate plans from `current` (with the renames schema.sql declares) to `desired`,
+    and the drop+add pairs that look like undeclared renames."""
+    declared = renames.hints(read_sql(config.schema_file))
+    with renames.renamed_base(server, databases, current, desired, declared) as base:
+        candidates = make_plans(judge, base.dbname, desired)
+        suspects = renames.suspects(candidates[-1].up_statements(), server, base.dbname, desired)
+        judge.forget(base.dbname)
+    for candidate in candidates:
+        if base.up:
+            candidate.up.insert(0, ("Renames declared in schema.sql", base.up))
+            candidate.down.append(("Renames undone", base.down))
+    return candidates, suspects
 
 
 def _build_both(config: Config, server: Server, databases: Databases,
@@ -144,16 +129,22 @@ def diff(config: Config, name: str, *, version: str | None = None,
             current, desired = _build_both(config, server, databases, history, steps)
             judge = _judge(config, server, desired)
             with steps.step("diffing"):
-                candidates = make_plans(judge, current, desired)
+                candidates, suspects = _candidates(config, server, databases, judge,
+                                                   current, desired)
             plan = candidates[-1]
             if plan.empty:
                 return DiffResult(changed=False)
             destructive = plan.destructive()
             if destructive and not allow_destructive:
+                hint = ""
+                if suspects:
+                    hint = ("\nPossible renames (declare one with `-- schemadiff: renamed from "
+                            "OLD` before the new name in schema.sql):\n"
+                            + "\n".join(f"  {s}" for s in suspects))
                 raise DestructiveChangeError(
                     f"Refusing {len(destructive)} destructive statement(s); nothing was written.",
                     [s for s, _ in destructive],
-                    detail="\n".join(f"  {reason}: {s}" for s, reason in destructive)
+                    detail="\n".join(f"  {reason}: {s}" for s, reason in destructive) + hint
                     + "\nChange schema.sql, or pass --allow-destructive if the data may go.",
                 )
 
@@ -171,10 +162,16 @@ def diff(config: Config, name: str, *, version: str | None = None,
                 plan, up_text, down_text = prove_first(
                     judge, databases, current, desired, candidates, render
                 )
+            with steps.step("linting the migration"):
+                findings = lint_run.lint_migration(
+                    server, desired, up_text, str(up_path.relative_to(config.root)), config
+                )
+            lint.require_no_errors(findings)
         _write(config, history, {up_path: up_text, down_path: down_text})
         return DiffResult(changed=True, migration=up_path, rollback=down_path,
                           up_statements=plan.up_statements(),
-                          down_statements=plan.down_statements())
+                          down_statements=plan.down_statements(),
+                          warnings=[lint.render(f) for f in findings])
 
 
 def _write(config: Config, history: list[migrations.Migration], files: dict[Path, str]) -> None:
@@ -202,8 +199,8 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
         current, desired = _build_both(config, server, databases, history, steps)
         judge = _judge(config, server, desired)
         with steps.step("diffing"):
-            plan: Plan = make_plan(judge, current, desired)
-    return CheckResult(pending=plan.up_statements())
+            candidates, _ = _candidates(config, server, databases, judge, current, desired)
+    return CheckResult(pending=candidates[-1].up_statements())
 
 
 def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
