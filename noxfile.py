@@ -41,6 +41,7 @@ def lint(session: nox.Session) -> None:
     session.install("-e", ".[lint]")
     session.run("ruff", "check", "tools", "tests", "noxfile.py")
     session.run("mypy", "tools/schemadiff")
+    session.run("schemadiff", "lint")
 
 
 @nox.session(python=PYTHON)

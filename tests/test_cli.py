@@ -177,3 +177,28 @@ def test_generated_files_apply_with_psql_single_transaction(run, project, server
             capture_output=True, text=True,
         )
         assert done.returncode == 0, done.stderr
+
+
+def test_undeclared_rename_is_refused_naming_the_suspect(run, project):
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text(TABLE.replace("name text", "title text"))
+    refused = run("diff", "rename")
+    assert refused.exit_code == 3
+    assert "Possible renames" in refused.output
+    assert "name" in refused.output and "title" in refused.output
+
+
+def test_declared_rename_becomes_alter_rename_both_ways(run, project):
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text(
+        "create table public.widgets (\n    id int primary key,\n"
+        "    -- schemadiff: renamed from name\n    title text not null\n);\n"
+    )
+    result = run("diff", "rename_name", "--version", "20250102000000")
+    assert result.exit_code == 0, result.output
+    up = (project / "supabase/migrations/20250102000000_rename_name.sql").read_text()
+    down = (project / "supabase/rollbacks/20250102000000_rename_name.sql").read_text()
+    assert 'RENAME COLUMN "name" TO "title"' in up
+    assert 'RENAME COLUMN "title" TO "name"' in down
+    assert "drop column" not in up.lower()
+    assert run("verify").exit_code == 0
