@@ -31,7 +31,13 @@ CASES = sorted(p for p in ROOT.iterdir() if p.is_dir())
 
 # Cases migra + repair cannot handle yet: each with the precise reason (strict, so a fix
 # shows up as XPASS and the entry must go).
-XFAIL: dict[str, str] = {}
+XFAIL: dict[str, str] = {
+    "deps_function_signature_generated": (
+        "a stored generated column calls a function whose signature changes: the column "
+        "would have to be dropped and added again (repair re-creates defaults, indexes, "
+        "constraints, policies, triggers and views, not generated columns)"
+    ),
+}
 
 # Cases that need statements migra never emits (supplement.py): expected to fail only
 # while plan.make_plans does not add the supplement yet.

@@ -6,7 +6,7 @@ verify.prove before anything is written.
 
 from __future__ import annotations
 
-from . import composites, enums, fixups, partitions, reorder
+from . import composites, enums, fixups, functions, partitions, reorder
 from .errors import VerificationError
 from .scratch import Server
 
@@ -27,6 +27,7 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         partitions.attachments(server, target, schemas),
     )
     statements = composites.rewritten(statements, from_model, to_model)
+    statements = functions.rewritten(statements, from_model, to_model, server, dbname)
     rewritten = enums.rewritten(
         enums.recreated(statements, from_model, to_model, server, dbname), from_model, to_model
     )

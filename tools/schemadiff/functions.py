@@ -1,0 +1,89 @@
+"""Functions migra must drop while something still uses them.
+
+A function whose arguments or return type change is dropped and created anew (migra
+even tries CREATE OR REPLACE for a new return type, which Postgres refuses). Column
+defaults, indexes, constraints, policies, triggers and views that call the old function
+block the drop: they are dropped first and re-created, from the target, after it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from .catalog_model import quote_ident
+from .scratch import Server
+
+_DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "default")
+_COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlspolicies",
+                "trigger": "triggers", "view": "selectables"}
+
+
+def _tidy(statement: str) -> str:
+    text = statement.strip()
+    return text if text.endswith(";") else text + ";"
+
+
+@cache
+def _query() -> str:
+    return resources.files("schemadiff").joinpath("sql/repair_function_dependents.sql").read_text()
+
+
+def _dependents(server: Server, dbname: str, function) -> list[tuple[str, str, str, str]]:
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(_query(), {"schema": function.schema, "name": function.name,
+                                   "arguments": function.identity_arguments})
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _key(kind: str, schema: str, parent: str | None, name: str) -> str:
+    if kind in ("index", "view"):
+        return f"{quote_ident(schema)}.{quote_ident(name)}"
+    return f"{quote_ident(schema)}.{quote_ident(parent)}.{quote_ident(name)}"
+
+
+def _default_statements(from_model, to_model, schema, table, column) -> tuple[str, str | None]:
+    key = f"{quote_ident(schema)}.{quote_ident(table)}"
+    where = f"alter table {key} alter column {quote_ident(column)}"
+    target = to_model.tables.get(key)
+    after = target.columns.get(column) if target is not None else None
+    recreate = f"{where} set default {after.default};" if after and after.default else None
+    return f"{where} drop default;", recreate
+
+
+def rewritten(statements: list[str], from_model, to_model, server: Server,
+              dbname: str) -> list[str]:
+    """migra's statements with blocked function drops (and return type changes) made to work."""
+    drops: list[tuple[int, str]] = []
+    creates: list[str] = []
+    for key, old in from_model.functions.items():
+        new = to_model.functions.get(key)
+        retyped = new is not None and new.result_string != old.result_string
+        if new is not None and not retyped:
+            continue
+        if retyped:
+            drops.append((len(_DROP_ORDER), _tidy(old.drop_statement)))
+        for kind, schema, parent, name in _dependents(server, dbname, old):
+            if kind == "default":
+                drop, create = _default_statements(from_model, to_model, schema, parent, name)
+                drops.append((_DROP_ORDER.index(kind), drop))
+                if create:
+                    creates.append(create)
+                continue
+            dep_key = _key(kind, schema, parent, name)
+            before = getattr(from_model, _COLLECTIONS[kind]).get(dep_key)
+            after = getattr(to_model, _COLLECTIONS[kind]).get(dep_key)
+            if before is not None:
+                drops.append((_DROP_ORDER.index(kind), _tidy(before.drop_statement)))
+            if after is not None:
+                creates.append(_tidy(after.create_statement))
+    if not drops:
+        return statements
+    head = list(dict.fromkeys(s for _, s in sorted(drops, key=lambda d: d[0])))
+    tail = list(dict.fromkeys(creates))
+    kept = [s for s in statements if s not in head and s not in tail]
+    return head + kept + tail
