@@ -379,3 +379,15 @@ def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty
     assert cluster.golden_name(runnable) in names
     assert newer in names and other in names  # the last one used, and other binaries' own
     assert older not in names and f"{older}-{'d' * 20}" not in names
+
+
+def test_servers_allow_large_single_transaction_schemas(cached):
+    backend, bindir, _ = cached
+    server, _ = _start(backend, bindir)
+    try:
+        # One transaction creating ~1000 tables with 3 indexes each takes ~5,000 locks.
+        rows = _query(server, "SELECT current_setting('max_locks_per_transaction')::int * "
+                              "current_setting('max_connections')::int")
+        assert rows[0][0] >= 5000 * 4
+    finally:
+        server.stop()
