@@ -20,7 +20,8 @@ from schemadiff.diff import Scope
 from schemadiff.plan import make_plans
 from schemadiff.verify import prove_first
 
-MIGRATIONS = sorted((Path(__file__).parent / "fixtures" / "app_history" / "migrations").glob("*.sql"))
+HISTORY = Path(__file__).parent / "fixtures" / "app_history" / "migrations"
+MIGRATIONS = sorted(HISTORY.glob("*.sql"))
 SCOPE = Scope(("public", "app"))
 MIDPOINT = len(MIGRATIONS) // 2
 

@@ -50,7 +50,7 @@ class Scope:
         if type(obj).__name__ == "InspectedRowPolicy":
             return True
         if type(obj).__name__ == "InspectedTrigger":
-            return obj.proc_schema in self.schemas
+            return getattr(obj, "proc_schema", None) in self.schemas
         return False
 
 

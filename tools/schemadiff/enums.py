@@ -164,7 +164,8 @@ def _array_recasts(to_model, new) -> tuple[list[str], list[str]]:
             post.append(f"alter table {where} alter column {name} type {array} "
                         f"using {name}::text::{array};")
             if column.default:
-                post.append(f"alter table {where} alter column {name} set default {column.default};")
+                post.append(f"alter table {where} alter column {name} "
+                            f"set default {column.default};")
     return pre, post
 
 

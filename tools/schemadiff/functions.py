@@ -41,7 +41,7 @@ def _dependents(server: Server, dbname: str, function) -> list[tuple[str, str, s
 
 
 def _key(kind: str, schema: str, parent: str | None, name: str) -> str:
-    if kind in ("index", "view"):
+    if kind in ("index", "view") or parent is None:
         return f"{quote_ident(schema)}.{quote_ident(name)}"
     return f"{quote_ident(schema)}.{quote_ident(parent)}.{quote_ident(name)}"
 

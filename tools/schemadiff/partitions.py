@@ -115,7 +115,8 @@ def _new_partitions(from_model, to_model) -> set[str]:
     found = set()
     for key, table in to_model.tables.items():
         old = from_model.tables.get(key)
-        if table.is_partitioning_child_table and (old is None or old.parent_table != table.parent_table):
+        moved = old is None or old.parent_table != table.parent_table
+        if table.is_partitioning_child_table and moved:
             found.add(key)
     return found
 
@@ -157,7 +158,7 @@ def _partitioned_constraints(replace: dict, from_model, to_model) -> None:
 
 
 def _child_constraint_drops(replace: dict, from_model, to_model) -> None:
-    for key, constraint in from_model.constraints.items():
+    for constraint in from_model.constraints.values():
         table = from_model.tables.get(constraint.quoted_full_table_name)
         if table is None or not table.is_partitioning_child_table or constraint.index is None:
             continue
