@@ -183,9 +183,13 @@ def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
     current_model, desired_model = judge.model(current), judge.model(desired)
     up = _tidy(diff.statements(current_model, desired_model), current_model)
     down = _tidy(diff.statements(desired_model, current_model), desired_model)
-    up = repair.repair(up, current_model, desired_model, judge.server, current, desired)
-    down = repair.repair(down, desired_model, current_model, judge.server, desired, current)
     extra = supplement(judge.snapshot(current), judge.snapshot(desired))
+    # The supplement goes through repair too, so its statements are ordered with the rest
+    # (it is written to run after migra's, and stays there unless it cannot run yet).
+    up = repair.repair(up + extra.up, current_model, desired_model, judge.server, current,
+                       desired)
+    down = repair.repair(down + extra.down, desired_model, current_model, judge.server,
+                         desired, current)
     rows = data.RowChanges()
     if judge.reference_tables:
         with judge.connected(current) as have, judge.connected(desired) as want:
@@ -196,12 +200,11 @@ def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
         # drops them.
         return Plan(
             up=[(ROWS_REMOVED, rows.up_deletes), *grouped(up_ddl), (ROWS, rows.up_upserts)],
-            down=[(ROWS_REMOVED, rows.down_deletes), *grouped(down + extra.down),
-                  (ROWS, rows.down_upserts)],
+            down=[(ROWS_REMOVED, rows.down_deletes), *grouped(down), (ROWS, rows.down_upserts)],
         )
 
-    plain = plan(up + extra.up)
-    readable = Plan(up=plan(by_new_table(up + extra.up)).up, down=plain.down)
+    plain = plan(up)
+    readable = Plan(up=plan(by_new_table(up)).up, down=plain.down)
     if readable.up_statements() == plain.up_statements():
         return [plain]
     return [readable, plain]
