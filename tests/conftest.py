@@ -58,3 +58,29 @@ def fresh_db(scratch):
     yield make
     for name in made:
         dbs.drop(name)
+
+
+def url_of(server: Server) -> str:
+    """A libpq URL for the session server (unix socket), for the `url` backend."""
+    return f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
+
+
+@pytest.fixture
+def cli(server, monkeypatch):
+    """Factory: cli(project_dir) -> invoke(*args), the CLI run in-process on the session
+    server through the `url` backend (no server start per command)."""
+    from typer.testing import CliRunner
+
+    from schemadiff.cli import app
+
+    monkeypatch.setenv("SCHEMADIFF_DATABASE_URL", url_of(server))
+
+    def bind(project: Path):
+        def invoke(*args: str):
+            return CliRunner().invoke(
+                app, [*args, "--project", str(project), "--backend", "url", "-q"]
+            )
+
+        return invoke
+
+    return bind

@@ -27,19 +27,8 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run(server, monkeypatch, project):
-    """Invoke the CLI in-process: run("diff", "init") -> Result."""
-    monkeypatch.setenv("SCHEMADIFF_DATABASE_URL", server_url(server))
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, [*args, "--project", str(project), "--backend", "url", "-q"])
-
-    return invoke
-
-
-def server_url(server) -> str:
-    return f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
+def run(cli, project):
+    return cli(project)
 
 
 def files(project: Path) -> dict[str, str]:

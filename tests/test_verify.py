@@ -6,9 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from schemadiff.cli import app
 
 TABLE = "create table public.widgets (id int primary key, name text not null);\n"
 MORE = TABLE + "create table public.gadgets (id int primary key);\n"
@@ -22,15 +19,8 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run(server, monkeypatch, project):
-    url = f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
-    monkeypatch.setenv("SCHEMADIFF_DATABASE_URL", url)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, [*args, "--project", str(project), "--backend", "url", "-q"])
-
-    return invoke
+def run(cli, project):
+    return cli(project)
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from schemadiff.build import apply_into
-from schemadiff.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 MIGRATION = REPO / "supabase/migrations/20250115000000_content_ingestion_system.sql"
@@ -32,16 +30,8 @@ def repo_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run(server, monkeypatch, repo_copy):
-    url = f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
-    monkeypatch.setenv("SCHEMADIFF_DATABASE_URL", url)
-
-    def invoke(*args: str):
-        return CliRunner().invoke(
-            app, [*args, "--project", str(repo_copy), "--backend", "url", "-q"]
-        )
-
-    return invoke
+def run(cli, repo_copy):
+    return cli(repo_copy)
 
 
 def statements(path: Path) -> list[str]:

@@ -28,34 +28,24 @@ def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
 
 def prove(judge: Judge, databases: Databases, current: str, desired: str,
           up: tuple[str, str], down: tuple[str, str]) -> None:
-    """Apply (label, text) `up` to a clone of `current` → must equal `desired`; then `down` → `current`."""
+    """`up` (label, text) on a clone of `current` must give `desired`; `down` then `current`."""
     clone = databases.create("proof", template=current)
     try:
-        try:
-            _apply_text(judge, clone, *up)
-        except SQLInputError as exc:
-            raise VerificationError(
-                "The generated migration fails to apply; nothing was written.",
-                detail=str(exc),
-            ) from None
-        after_up = judge.compare(clone, desired)
-        if not after_up.equal:
-            raise VerificationError(
-                "The generated migration does not reproduce schema.sql; nothing was written.",
-                detail=after_up.render(),
-            )
-        try:
-            _apply_text(judge, clone, *down)
-        except SQLInputError as exc:
-            raise VerificationError(
-                "The generated rollback fails to apply; nothing was written.", detail=str(exc)
-            ) from None
-        after_down = judge.compare(clone, current)
-        if not after_down.equal:
-            raise VerificationError(
-                "The generated rollback does not restore the previous state; nothing was written.",
-                detail=after_down.render(),
-            )
+        checks = (
+            (up, desired, "The generated migration fails to apply",
+             "The generated migration does not reproduce schema.sql"),
+            (down, current, "The generated rollback fails to apply",
+             "The generated rollback does not restore the previous state"),
+        )
+        for (label, text), target, fails, differs in checks:
+            try:
+                _apply_text(judge, clone, label, text)
+            except SQLInputError as exc:
+                raise VerificationError(f"{fails}; nothing was written.", detail=str(exc)) from None
+            result = judge.compare(clone, target)
+            if not result.equal:
+                raise VerificationError(f"{differs}; nothing was written.",
+                                        detail=result.render())
     finally:
         judge.forget(clone)
         databases.drop(clone)
