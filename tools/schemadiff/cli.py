@@ -21,8 +21,9 @@ from .scratch.cluster import clear_cache
 from .scratch.server import lost_connection
 
 EPILOG = (
-    "Exit codes: 0 no difference / success, 1 drift or verification failed, 2 usage error, "
-    "3 destructive change refused, 4 no scratch Postgres, 5 bad SQL input."
+    "Exit codes: 0 no difference / success, 1 drift, verification failed or lint error, "
+    "2 usage error, 3 destructive change refused, 4 no scratch Postgres (or it died), "
+    "5 bad SQL input. Docs: README.md."
 )
 
 app = typer.Typer(
