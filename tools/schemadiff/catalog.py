@@ -202,9 +202,13 @@ def _columns(snap: Snapshot, rows, skip) -> None:
         # migra compares all of the above, not the identity's sequence options.
         shape = " ".join(parts)
         definition = shape
-        if row["identity"]:
+        if row["identity"] and row["identity_sequence"] is not None:
             snap.identities[ref] = SequenceOptions(*row["identity_sequence"])
             definition += f" ({snap.identities[ref]})"
+        elif row["identity"] and not row["is_partition"]:
+            raise ValueError(f"identity column {ref} has no sequence")
+        # else: a partition shares its partitioned table's identity sequence (Postgres 17+),
+        # whose options are compared on that table's column and can only be altered there.
         snap.add(str(ref), definition)
         table = str(Ref(_RELKINDS[row["relkind"]], row["schema"], row["table_name"]))
         order.setdefault(table, []).append(row["name"])

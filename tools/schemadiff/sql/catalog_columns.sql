@@ -15,6 +15,8 @@ SELECT
         (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
           WHERE co.oid = a.attcollation) END AS collation,
+    -- NULL for a partition's identity column (Postgres 17+): it draws from its partitioned
+    -- table's sequence and has none of its own.
     CASE WHEN a.attidentity <> '' THEN
         (SELECT json_build_array(format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
                                  s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
@@ -23,6 +25,7 @@ SELECT
             AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
           LIMIT 1) END AS identity_sequence,
     c.relkind::text AS relkind,
+    c.relispartition AS is_partition,
     col_description(c.oid, a.attnum) AS comment,
     (SELECT json_agg(json_build_array(
                 CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(x.grantee) END,
