@@ -2,7 +2,10 @@
 
 Independent of migra and schemainspect on purpose: it is the second judge of "same schema".
 A handful of queries (sql/catalog_*.sql), not one per object. Definitions hold no OIDs or
-attnums; role names are compared by name; grantors are left out.
+attnums; role names are compared by name; grantors are left out. NOT NULL is a property of
+the column or domain, never a named constraint, on every server version (see
+sql/catalog_constraints.sql): Postgres 18's NOT NULL constraint names and comments are
+not compared.
 """
 
 from __future__ import annotations
@@ -199,9 +202,12 @@ def _columns(snap: Snapshot, rows, skip) -> None:
         if row["identity"]:
             how = "always" if row["identity"] == "a" else "by default"
             parts.append(f"generated {how} as identity")
-        # migra compares all of the above, not the identity's sequence options.
+        # migra compares all of the above, not the NOT NULL constraint's NOT VALID or NO
+        # INHERIT (Postgres 18), nor the identity's sequence options.
         shape = " ".join(parts)
         definition = shape
+        if row["not_null_options"]:
+            definition += f" (not null {row['not_null_options']})"
         if row["identity"] and row["identity_sequence"] is not None:
             snap.identities[ref] = SequenceOptions(*row["identity_sequence"])
             definition += f" ({snap.identities[ref]})"

@@ -7,6 +7,13 @@ SELECT
     a.attnum AS position,
     format_type(a.atttypid, a.atttypmod) AS type,
     a.attnotnull AS not_null,
+    -- Postgres 18 keeps a column's NOT NULL as a constraint that may be NOT VALID (attnotnull
+    -- is true all the same) or NO INHERIT; older servers have no row here.
+    (SELECT concat_ws(' ', CASE WHEN NOT nn.convalidated THEN 'not valid' END,
+                      CASE WHEN nn.connoinherit THEN 'no inherit' END)
+       FROM pg_constraint nn
+      WHERE nn.conrelid = c.oid AND nn.contype = 'n' AND nn.conkey = ARRAY[a.attnum]
+      LIMIT 1) AS not_null_options,
     pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
     a.attidentity::text AS identity,
     a.attgenerated::text AS generated,
