@@ -168,7 +168,9 @@ def diff_command(
         typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.")
         return
     typer.echo(f"Wrote {_rel(result.migration, cfg.root)} ({len(result.up_statements)} statements)")
-    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} statements)")
+    typer.echo(
+        f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} statements)"
+    )
 
 
 def _rel(path: Path | None, root: Path) -> str:

@@ -94,7 +94,7 @@ class Judge:
 
 def make_judge(server: Server, scope: Scope, schema: SqlFile,
                configured: dict[str, tuple[str, ...]], desired: str) -> Judge:
-    """A judge that also compares the reference data `schema` declares (keys resolved in `desired`)."""
+    """A judge that also compares the reference data `schema` declares (keys read in `desired`)."""
     tables = [t for t in data.reference_tables(schema, configured) if scope.keeps(t)]
     if tables:
         conn = server.connect(desired)

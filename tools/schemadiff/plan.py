@@ -79,8 +79,8 @@ def merged_grants(statements: list[str]) -> list[str]:
         by_privileges: dict[tuple[str, ...], list[str]] = {}
         for role, privileges in by_role.items():
             by_privileges.setdefault(tuple(privileges), []).append(role)
-        for privileges, roles in by_privileges.items():
-            out.append(f"{verb} {', '.join(privileges)} on table {table} "
+        for grouped, roles in by_privileges.items():
+            out.append(f"{verb} {', '.join(grouped)} on table {table} "
                        f"{direction} {', '.join(roles)};")
         run.clear()
 
@@ -116,9 +116,9 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         label = classify.subject(statement)
         if classify.destructive_reason(statement) == "drops table":
             kept.append(statement)
-        elif label.startswith("table ") and label.removeprefix("table ") in dropped:
-            continue
-        elif label.startswith("index ") and index_tables.get(label.removeprefix("index ")) in dropped:
+        elif (label.startswith("table ") and label.removeprefix("table ") in dropped) or (
+            label.startswith("index ") and index_tables.get(label.removeprefix("index ")) in dropped
+        ):
             continue
         else:
             kept.append(statement)
