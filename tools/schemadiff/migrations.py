@@ -125,13 +125,13 @@ def atomic_write_all(files: dict[Path, str]) -> None:
     try:
         for path, content in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
                 out.write(content)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(tmp, 0o644)
-            staged.append((Path(tmp), path))
+            os.chmod(name, 0o644)
+            staged.append((Path(name), path))
         for tmp, path in staged:
             os.replace(tmp, path)
         staged = []
@@ -193,14 +193,14 @@ def check_integrity(migrations: list[Migration], sums_file: Path) -> list[str]:
             if path.is_file():
                 present[path.relative_to(base).as_posix()] = path
     for name, digest in sorted(sums.items()):
-        path = present.get(name)
-        if path is None:
+        recorded = present.get(name)
+        if recorded is None:
             problems.append(f"{base / name}: recorded in {sums_file.name} but missing (removed "
                             "after release?). Restore it from version control.")
             continue
-        if sha256(path) != digest:
+        if sha256(recorded) != digest:
             problems.append(
-                f"{path}: changed after it was generated (checksum differs from "
+                f"{recorded}: changed after it was generated (checksum differs from "
                 f"{sums_file.name}). Released migrations must not change: restore it and "
                 "write a new migration instead."
             )

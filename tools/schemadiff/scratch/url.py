@@ -40,12 +40,12 @@ def start_url(url: str | None = None) -> Server:
         raise NoPostgresError(f"{ENV_VAR} must be a postgresql:// URL, got {redact(url)}.")
     query = parse_qs(parts.query)
     # libpq's form for a unix socket: postgresql://user@/db?host=/run/postgresql
-    host = (query.get("host") or [None])[0] or parts.hostname or "localhost"
+    host = query.get("host", [""])[0] or parts.hostname or "localhost"
     try:
-        port = int((query.get("port") or [0])[0] or parts.port or 5432)
+        port = int(query.get("port", [""])[0] or parts.port or 5432)
     except ValueError:
         raise NoPostgresError(f"{ENV_VAR} has no valid port: {redact(url)}.") from None
-    password = (query.get("password") or [None])[0] or (
+    password = query.get("password", [""])[0] or (
         unquote(parts.password) if parts.password else None)
     server = Server(
         backend="url",
