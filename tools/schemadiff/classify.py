@@ -29,13 +29,20 @@ def _parse(statement: str) -> ast.Node | None:
     return parsed[0].stmt if parsed else None
 
 
+def _kind(objtype: ObjectType | None) -> str:
+    """OBJECT_FOREIGN_TABLE -> "foreign_table"; the grammar sets the type of every statement."""
+    assert objtype is not None
+    return objtype.name.removeprefix("OBJECT_").lower()
+
+
 def _name(node) -> str:
     if isinstance(node, ast.RangeVar):
+        assert node.relname is not None  # the grammar always names the relation
         return f"{node.schemaname}.{node.relname}" if node.schemaname else node.relname
     if isinstance(node, tuple | list):
         return ".".join(getattr(p, "sval", str(p)) for p in node)
     if isinstance(node, ast.String):
-        return node.sval
+        return node.sval or ""
     if isinstance(node, ast.ObjectWithArgs):
         return _name(node.objname)
     if isinstance(node, ast.TypeName):
@@ -44,12 +51,12 @@ def _name(node) -> str:
 
 
 def destructive_reason(statement: str) -> str | None:
-    """Why a statement loses data (a drop of a table or column, a type change, a row delete), else None."""
+    """Why a statement loses data (drops a table or column, changes a type, deletes rows)."""
     node = _parse(statement)
     if node is None:
         return None
     if isinstance(node, ast.DropStmt):
-        return _DATA_BEARING_DROPS.get(node.removeType)
+        return _DATA_BEARING_DROPS.get(node.removeType) if node.removeType is not None else None
     if isinstance(node, ast.DeleteStmt):
         return "deletes rows"
     if isinstance(node, ast.AlterTableStmt):
@@ -80,15 +87,16 @@ def subject(statement: str) -> str:
     if isinstance(node, ast.ViewStmt):
         return f"view {_name(node.view)}"
     if isinstance(node, ast.CreateTableAsStmt):
+        assert node.into is not None  # CREATE MATERIALIZED VIEW / TABLE AS always has a target
         return f"view {_name(node.into.rel)}"
     if isinstance(node, ast.CreateFunctionStmt):
         return f"function {_name(node.funcname)}"
     if isinstance(node, ast.CreateSeqStmt | ast.AlterSeqStmt):
         return f"sequence {_name(node.sequence)}"
-    if isinstance(node, ast.CreateEnumStmt | ast.CompositeTypeStmt):
-        return f"type {_name(getattr(node, 'typeName', None) or node.typevar)}"
-    if isinstance(node, ast.AlterEnumStmt):
+    if isinstance(node, ast.CreateEnumStmt | ast.AlterEnumStmt):
         return f"type {_name(node.typeName)}"
+    if isinstance(node, ast.CompositeTypeStmt):
+        return f"type {_name(node.typevar)}"
     if isinstance(node, ast.CreateSchemaStmt):
         return f"schema {node.schemaname}"
     if isinstance(node, ast.CreateExtensionStmt):
@@ -96,17 +104,17 @@ def subject(statement: str) -> str:
     if isinstance(node, ast.DropStmt):
         objects = node.objects or ()
         first = objects[0] if objects else None
-        kind = node.removeType.name.removeprefix("OBJECT_").lower().replace("_", " ")
+        kind = _kind(node.removeType).replace("_", " ")
         if node.removeType in (ObjectType.OBJECT_POLICY, ObjectType.OBJECT_TRIGGER) and first:
             # DROP POLICY p ON t: the object list is (schema, table, name).
             return f"table {'.'.join(getattr(p, 'sval', '') for p in first[:-1])}"
         return f"{kind} {_name(first)}" if first is not None else kind
     if isinstance(node, ast.GrantStmt):
-        kind = node.objtype.name.removeprefix("OBJECT_").lower()
+        kind = _kind(node.objtype)
         first = (node.objects or [None])[0]
         return f"{kind} {_name(first)}" if first is not None else kind
     if isinstance(node, ast.CommentStmt):
-        kind = node.objtype.name.removeprefix("OBJECT_").lower()
+        kind = _kind(node.objtype)
         obj = node.object
         if node.objtype == ObjectType.OBJECT_COLUMN and isinstance(obj, tuple | list):
             return f"table {'.'.join(p.sval for p in obj[:-1])}"
@@ -116,7 +124,7 @@ def subject(statement: str) -> str:
     if isinstance(node, ast.RenameStmt):
         if node.relation is not None:
             return f"table {_name(node.relation)}"
-        return f"{node.renameType.name.removeprefix('OBJECT_').lower()} {_name(node.object)}"
+        return f"{_kind(node.renameType)} {_name(node.object)}"
     return type(node).__name__
 
 
