@@ -217,9 +217,9 @@ class _Statement:
     silences: dict[str, str] = field(default_factory=dict)  # rule -> reason
 
 
-def _table(rel: ast.RangeVar | None) -> str | None:
-    if rel is None:
-        return None
+def _table(rel: ast.RangeVar | None) -> str:
+    # Every statement _describe reads names its table, and every foreign key its target.
+    assert rel is not None
     return f"table:{rel.schemaname or 'public'}.{rel.relname}"
 
 
@@ -300,6 +300,8 @@ def _describe(node: ast.Node | None) -> tuple[set[str], str | None, set[str]]:
         return objects, None, set()
     if isinstance(node, ast.CommentStmt) and node.objtype in (ObjectType.OBJECT_TABLE,
                                                              ObjectType.OBJECT_COLUMN):
+        # COMMENT ON TABLE / COLUMN names its object as a list of strings.
+        assert isinstance(node.object, tuple | list)
         parts = [getattr(p, "sval", "") for p in node.object]
         if node.objtype == ObjectType.OBJECT_COLUMN:
             parts = parts[:-1]
