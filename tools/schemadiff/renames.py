@@ -88,30 +88,43 @@ def hints(source: SqlFile) -> list[Rename]:
                        if s.offset <= line_end < s.offset + len(s.text)
                        or s.offset > offset), None)
         node = _parse(holder.text) if holder else None
-        if not isinstance(node, ast.CreateStmt):
+        if holder is None or not isinstance(node, ast.CreateStmt):
             raise SQLInputError(
                 f"{where[0]}: a rename hint must stand before (or on the line of) a column "
                 "definition or a CREATE TABLE.", detail=where[1])
-        schema = node.relation.schemaname or "public"
-        table = node.relation.relname
+        relation = node.relation
+        schema, table = _schema_table(relation)
         old = [_unquote(p) for p in match["old"].split(".")]
         into = offset - holder.offset
-        columns = [e for e in node.tableElts or () if isinstance(e, ast.ColumnDef)]
+        columns = [(e, _location(e)) for e in node.tableElts or () if isinstance(e, ast.ColumnDef)]
         # A hint ending a column's line names that column; else the next column.
-        ending = next((e for e in reversed(columns) if e.location < into
-                       and _same_line(holder.text, into, e.location)), None)
-        column = ending or next((e for e in columns if e.location > into), None)
+        ending = next((e for e, at in reversed(columns) if at < into
+                       and _same_line(holder.text, into, at)), None)
+        column = ending or next((e for e, at in columns if at > into), None)
         first_token = len(holder.text) - len(holder.text.lstrip())
         on_table = ending is None and (into < first_token or column is None or _same_line(
-            holder.text, into, node.relation.location))
+            holder.text, into, _location(relation)))
         if on_table:
             if len(old) == 2 and old[0] != schema:
                 raise SQLInputError(f"{where[0]}: renaming across schemas is not supported.",
                                     detail=where[1])
             found.append(Rename(schema, table, old[-1], where=where[0]))
         else:
+            assert column is not None and column.colname is not None  # else it is on the table
             found.append(Rename(schema, table, old[-1], column.colname, where=where[0]))
     return sorted(found, key=lambda r: r.column is not None)
+
+
+def _schema_table(relation: ast.RangeVar | None) -> tuple[str, str]:
+    """(schema, table) of a relation a statement names; CREATE and ALTER TABLE always do."""
+    assert relation is not None and relation.relname is not None
+    return relation.schemaname or "public", relation.relname
+
+
+def _location(node: ast.ColumnDef | ast.RangeVar | None) -> int:
+    """Where the node starts in its statement; the parser records it for these nodes."""
+    assert node is not None and node.location is not None
+    return node.location
 
 
 def _same_line(text: str, a: int, b: int) -> bool:
@@ -277,7 +290,7 @@ def suspects(statements: list[str], server: Server, current: str, desired: str) 
     for statement in statements:
         node = _parse(statement)
         if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
-            table = f"{node.relation.schemaname or 'public'}.{node.relation.relname}"
+            table = ".".join(_schema_table(node.relation))
             for cmd in node.cmds or ():
                 if cmd.subtype == AlterTableType.AT_DropColumn:
                     dropped_columns.setdefault(table, []).append(cmd.name)
@@ -288,7 +301,7 @@ def suspects(statements: list[str], server: Server, current: str, desired: str) 
                 parts = [p.sval for p in names]
                 dropped_tables.append(".".join(parts if len(parts) > 1 else ["public", *parts]))
         elif isinstance(node, ast.CreateStmt):
-            created_tables.append(f"{node.relation.schemaname or 'public'}.{node.relation.relname}")
+            created_tables.append(".".join(_schema_table(node.relation)))
     found: list[str] = []
     for table, dropped in dropped_columns.items():
         old_types = dict(before.get(table, []))
