@@ -1,12 +1,12 @@
-"""The round-trip assertion shared by fixture-folder tests: a + migration == b; b + rollback == a."""
+"""The round-trip assertion of fixture-folder tests: a + migration == b; b + rollback == a."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemadiff.build import apply_into
 from schemadiff.apply import read_sql
+from schemadiff.build import apply_into
 from schemadiff.compare import make_judge
 from schemadiff.diff import Scope
 from schemadiff.plan import Plan, make_plans

@@ -89,8 +89,8 @@ def _meta_command_hint(source: SqlFile, offset: int) -> str:
     text = source.text.splitlines()[line - 1] if source.text else ""
     if text.lstrip().startswith("\\"):
         return (
-            "\n  psql meta-commands (\\i, \\set, ...) are not SQL: schemadiff loads plain SQL only. "
-            "Inline the included file's statements instead."
+            "\n  psql meta-commands (\\i, \\set, ...) are not SQL: schemadiff loads plain SQL "
+            "only. Inline the included file's statements instead."
         )
     return ""
 

@@ -28,7 +28,8 @@ def _start_local(major: int, progress: Progress | None, seed: Seed | None) -> Se
     bindirs = local_bindirs(major)
     if not bindirs:
         raise NoPostgresError(
-            "no initdb/postgres on PATH, from pg_config --bindir, or under /usr/lib/postgresql/*/bin"
+            "no initdb/postgres on PATH, from pg_config --bindir, "
+            "or under /usr/lib/postgresql/*/bin"
         )
     return start_cluster("local", bindirs[0], progress, seed)
 

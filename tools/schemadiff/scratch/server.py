@@ -44,7 +44,7 @@ class Server:
         return conn
 
     def url(self, dbname: str) -> str:
-        """SQLAlchemy URL; the +psycopg2 driver is explicit because SQLAlchemy 2.1 defaults to psycopg 3."""
+        """SQLAlchemy URL, +psycopg2 explicitly: SQLAlchemy 2.1 defaults to psycopg 3."""
         auth = quote(self.user, safe="")
         if self.password:
             auth += ":" + quote(self.password, safe="")
