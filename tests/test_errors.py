@@ -253,10 +253,10 @@ def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path)
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        # The replay line is printed once "applying schema.sql" has begun.
+        # The start line is printed once building the databases has begun.
         assert proc.stderr is not None
         seen = ""
-        while "replaying" not in seen:
+        while "starting Postgres" not in seen:
             line = proc.stderr.readline()
             assert line, f"schemadiff ended early: {seen}"
             seen += line

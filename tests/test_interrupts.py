@@ -38,7 +38,7 @@ NEW = "".join(
     for i in range(250)
 )
 MIGRATION = {"20250101000000_old.sql": OLD}
-STAGES = ["starting Postgres", "replaying", "applying schema.sql", "diffing", "proving"]
+STAGES = ["starting Postgres", "building", "diffing", "proving", "linting"]
 
 
 @pytest.fixture

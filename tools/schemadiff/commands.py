@@ -44,13 +44,15 @@ class CheckResult:
 
 
 @contextlib.contextmanager
-def _workspace(config: Config, backend: str, steps: Steps) -> Iterator[tuple[Server, Databases]]:
+def _workspace(config: Config, backend: str, steps: Steps,
+               seed: build.Seed | None = None) -> Iterator[tuple[Server, Databases]]:
     # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
     # start still stops it.
     with contextlib.ExitStack() as stack:
         with steps.step(f"starting Postgres ({backend})"):
             server, databases = stack.enter_context(
-                scratch_server(backend, major=config.postgres_major, progress=steps.note)
+                scratch_server(backend, major=config.postgres_major, progress=steps.note,
+                               seed=seed)
             )
         yield server, databases
 
@@ -81,12 +83,17 @@ def _candidates(config: Config, server: Server, databases: Databases, judge: Jud
 
 
 def _build_both(config: Config, server: Server, databases: Databases,
-                history: list[migrations.Migration], steps: Steps) -> tuple[str, str]:
-    with steps.step(f"replaying {len(history)} migration(s)"):
-        current = build.replay(server, databases, history)
-    with steps.step(f"applying {config.schema_file.name}"):
-        desired = build.desired(server, databases, config.schema_file)
-    return current, desired
+                history: list[migrations.Migration], steps: Steps,
+                seed: build.Seed | None) -> tuple[str, str, Judge]:
+    """Both databases, built at the same time, each inspected as soon as it is built."""
+    judge = Judge(server, _scope(config))
+    with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
+        current, desired = build.build_both(
+            server, databases, history, config.schema_file, seed=seed,
+            then=lambda db: (judge.model(db), judge.snapshot(db)),
+        )
+    judge.declare_reference_data(read_sql(config.schema_file), config.reference_tables, desired)
+    return current, desired, judge
 
 
 def _history(config: Config) -> list[migrations.Migration]:
@@ -125,9 +132,10 @@ def diff(config: Config, name: str, *, version: str | None = None,
         stem = f"{version}_{name}"
         up_path = config.migrations_dir / f"{stem}.sql"
         down_path = config.rollbacks_dir / f"{stem}.sql"
-        with _workspace(config, backend, steps) as (server, databases):
-            current, desired = _build_both(config, server, databases, history, steps)
-            judge = _judge(config, server, desired)
+        seed = build.replay_seed(history)
+        with _workspace(config, backend, steps, seed) as (server, databases):
+            current, desired, judge = _build_both(config, server, databases, history, steps,
+                                                  seed)
             with steps.step("diffing"):
                 candidates, suspects = _candidates(config, server, databases, judge,
                                                    current, desired)
@@ -195,9 +203,9 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     """Whether replaying the migrations yields schema.sql; the pending SQL when not."""
     steps = steps or Steps()
     history = _history(config)
-    with _workspace(config, backend, steps) as (server, databases):
-        current, desired = _build_both(config, server, databases, history, steps)
-        judge = _judge(config, server, desired)
+    seed = build.replay_seed(history)
+    with _workspace(config, backend, steps, seed) as (server, databases):
+        current, desired, judge = _build_both(config, server, databases, history, steps, seed)
         with steps.step("diffing"):
             candidates, _ = _candidates(config, server, databases, judge, current, desired)
     return CheckResult(pending=candidates[-1].up_statements())

@@ -48,6 +48,16 @@ class Judge:
         self._models: dict[str, object] = {}
         self._snapshots: dict[str, object] = {}
 
+    def declare_reference_data(self, schema: SqlFile, configured: dict[str, tuple[str, ...]],
+                               desired: str) -> None:
+        """Also compare the rows of the reference tables `schema` declares (keys resolved in
+        the `desired` database)."""
+        tables = [t for t in data.reference_tables(schema, configured) if self.scope.keeps(t)]
+        if tables:
+            with self.connected(desired) as conn:
+                tables = data.resolve_keys(conn, tables)
+        self.reference_tables = tables
+
     def model(self, dbname: str):
         if dbname not in self._models:
             self._models[dbname] = diff.inspect(self.server.url(dbname), self.scope)
@@ -94,12 +104,7 @@ class Judge:
 
 def make_judge(server: Server, scope: Scope, schema: SqlFile,
                configured: dict[str, tuple[str, ...]], desired: str) -> Judge:
-    """A judge that also compares the reference data `schema` declares (keys read in `desired`)."""
-    tables = [t for t in data.reference_tables(schema, configured) if scope.keeps(t)]
-    if tables:
-        conn = server.connect(desired)
-        try:
-            tables = data.resolve_keys(conn, tables)
-        finally:
-            conn.close()
-    return Judge(server, scope, tables)
+    """A judge that also compares the reference data `schema` declares."""
+    judge = Judge(server, scope)
+    judge.declare_reference_data(schema, configured, desired)
+    return judge

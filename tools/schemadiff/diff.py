@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.pool import NullPool
 
+from .fastimport import preload_schemainspect
+
+preload_schemainspect()  # before migra: see fastimport.py (saves 0.3-0.8 s per run)
+
 with warnings.catch_warnings():
     # schemainspect imports pkg_resources, which warns on import.
     warnings.simplefilter("ignore")
