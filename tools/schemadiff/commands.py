@@ -11,7 +11,7 @@ from . import __version__, build, lint, lint_run, migrations, renames
 from .apply import read_sql
 from .compare import Judge, make_judge
 from .config import Config
-from .diff import Scope
+from .diff import Scope, warm_up
 from .errors import DestructiveChangeError
 from .lock import repo_lock
 from .plan import Plan, make_plans
@@ -48,6 +48,7 @@ def _workspace(config: Config, backend: str, steps: Steps,
                seed: build.Seed | None = None) -> Iterator[tuple[Server, Databases]]:
     # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
     # start still stops it.
+    warm_up()  # import migra while Postgres starts
     with contextlib.ExitStack() as stack:
         with steps.step(f"starting Postgres ({backend})"):
             server, databases = stack.enter_context(
@@ -67,12 +68,13 @@ def _judge(config: Config, server: Server, desired: str) -> Judge:
 
 
 def _candidates(config: Config, server: Server, databases: Databases, judge: Judge,
-                current: str, desired: str) -> tuple[list[Plan], list[str]]:
+                current: str, desired: str, *,
+                rollback: bool = True) -> tuple[list[Plan], list[str]]:
     """Candidate plans from `current` (with the renames schema.sql declares) to `desired`,
     and the drop+add pairs that look like undeclared renames."""
     declared = renames.hints(read_sql(config.schema_file))
     with renames.renamed_base(server, databases, current, desired, declared) as base:
-        candidates = make_plans(judge, base.dbname, desired)
+        candidates = make_plans(judge, base.dbname, desired, rollback=rollback)
         suspects = renames.suspects(candidates[-1].up_statements(), server, base.dbname, desired)
         judge.forget(base.dbname)
     for candidate in candidates:
@@ -207,7 +209,8 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     with _workspace(config, backend, steps, seed) as (server, databases):
         current, desired, judge = _build_both(config, server, databases, history, steps, seed)
         with steps.step("diffing"):
-            candidates, _ = _candidates(config, server, databases, judge, current, desired)
+            candidates, _ = _candidates(config, server, databases, judge, current, desired,
+                                        rollback=False)
     return CheckResult(pending=candidates[-1].up_statements())
 
 

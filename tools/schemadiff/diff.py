@@ -7,22 +7,34 @@ both inspections before diffing, so they are never dropped or altered.
 
 from __future__ import annotations
 
+import functools
+import threading
 import warnings
 from dataclasses import dataclass
-
-from sqlalchemy.pool import NullPool
+from types import SimpleNamespace
 
 from .fastimport import preload_schemainspect
 
-preload_schemainspect()  # before migra: see fastimport.py (saves 0.3-0.8 s per run)
 
-with warnings.catch_warnings():
-    # schemainspect imports pkg_resources, which warns on import.
-    warnings.simplefilter("ignore")
-    from migra import Migration
-    from schemainspect import get_inspector
-    from schemainspect.pg.obj import PROPS
-    from sqlbag import S
+@functools.cache
+def _migra() -> SimpleNamespace:
+    """migra and friends, imported on first use (0.3 s that `warm_up` can hide)."""
+    preload_schemainspect()  # before migra: see fastimport.py (saves 0.3-0.8 s per run)
+    with warnings.catch_warnings():
+        # schemainspect imports pkg_resources, which warns on import.
+        warnings.simplefilter("ignore")
+        from migra import Migration
+        from schemainspect import get_inspector
+        from schemainspect.pg.obj import PROPS
+        from sqlalchemy.pool import NullPool
+        from sqlbag import S
+    return SimpleNamespace(Migration=Migration, get_inspector=get_inspector, PROPS=PROPS,
+                           NullPool=NullPool, S=S)
+
+
+def warm_up() -> None:
+    """Import migra in a background thread, while the caller starts Postgres."""
+    threading.Thread(target=_migra, name="schemadiff-import-migra", daemon=True).start()
 
 
 # Schemas the platform owns (Supabase ships no policies or project triggers in them).
@@ -61,9 +73,10 @@ class Scope:
 def _inspect(url: str, scope: Scope):
     # NullPool: sqlbag otherwise keeps a pooled connection, and DROP DATABASE then
     # fails with "being accessed by other users".
-    with S(url, poolclass=NullPool) as session:
-        inspected = get_inspector(session)
-    for prop in PROPS.split():
+    m = _migra()
+    with m.S(url, poolclass=m.NullPool) as session:
+        inspected = m.get_inspector(session)
+    for prop in m.PROPS.split():
         if prop == "extensions":
             # Extensions are database-wide; schema.sql is where they come from.
             continue
@@ -88,7 +101,7 @@ def inspect(url: str, scope: Scope):
 
 def statements(from_model, to_model) -> list[str]:
     """The DDL migra emits to turn `from_model` into `to_model` (both from `inspect`)."""
-    migration = Migration(from_model, to_model)
+    migration = _migra().Migration(from_model, to_model)
     migration.set_safety(False)
     migration.add_all_changes(privileges=True)
     return [_tidy(s) for s in migration.statements if s.strip()]

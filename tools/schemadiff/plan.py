@@ -173,7 +173,8 @@ def _tidy(statements: list[str], from_model) -> list[str]:
     return merged_grants(without_dropped_table_details(statements, from_model))
 
 
-def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
+def make_plans(judge: Judge, current: str, desired: str, *,
+               rollback: bool = True) -> list[Plan]:
     """Candidate plans, most readable first: new tables gathered by table, then migra's order.
 
     Each is only a candidate: the caller proves them in turn and keeps the first that holds.
@@ -181,15 +182,17 @@ def make_plans(judge: Judge, current: str, desired: str) -> list[Plan]:
     then the declared rows. Down: the same, the other way.
     """
     current_model, desired_model = judge.model(current), judge.model(desired)
-    up = _tidy(diff.statements(current_model, desired_model), current_model)
-    down = _tidy(diff.statements(desired_model, current_model), desired_model)
     extra = supplement(judge.snapshot(current), judge.snapshot(desired))
     # The supplement goes through repair too, so its statements are ordered with the rest
     # (it is written to run after migra's, and stays there unless it cannot run yet).
+    up = _tidy(diff.statements(current_model, desired_model), current_model)
     up = repair.repair(up + extra.up, current_model, desired_model, judge.server, current,
                        desired)
-    down = repair.repair(down + extra.down, desired_model, current_model, judge.server,
-                         desired, current)
+    down: list[str] = []
+    if rollback:  # `check` needs only the way forward
+        down = _tidy(diff.statements(desired_model, current_model), desired_model)
+        down = repair.repair(down + extra.down, desired_model, current_model, judge.server,
+                             desired, current)
     rows = data.RowChanges()
     if judge.reference_tables:
         with judge.connected(current) as have, judge.connected(desired) as want:
