@@ -114,3 +114,19 @@ def test_final_state_must_equal_schema(run, history, project):
     assert result.exit_code == 1
     assert "do not reproduce schema.sql" in result.output
     assert "extra" in result.output
+
+
+def test_rollback_that_forgets_a_comment_fails(run, history, project):
+    # migra cannot see comments; only the catalog judge can catch this one.
+    (project / "schema.sql").write_text(MORE + "comment on table public.gadgets is 'Gizmos';\n")
+    assert run("diff", "comment", "--version", "20250103000000").exit_code == 0
+    rollback = project / "supabase/rollbacks/20250103000000_comment.sql"
+    kept = [line for line in rollback.read_text().splitlines()
+            if not line.upper().startswith("COMMENT ON")]
+    assert len(kept) < len(rollback.read_text().splitlines()), "the rollback resets the comment"
+    rollback.write_text("\n".join(kept) + "\n")
+    (project / "supabase/schemadiff.sum").unlink()
+    result = run("verify")
+    assert result.exit_code == 1
+    assert "20250103000000_comment.sql: the rollback does not restore" in result.output
+    assert "comment" in result.output and "Gizmos" in result.output
