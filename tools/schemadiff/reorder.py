@@ -42,6 +42,18 @@ def _session_settings_first(statements: list[str]) -> list[str]:
     return settings + [s for s in statements if not s.lower().startswith("set ")]
 
 
+def _applies_as_is(cur, conn, statements: list[str]) -> bool:
+    """One round trip for the common case, where migra's order already applies: savepoints
+    around every statement cost three round trips each (seconds at 1000 tables)."""
+    try:
+        cur.execute("\n".join(s if s.rstrip().endswith(";") else s + ";" for s in statements))
+    except psycopg2.Error:
+        return False
+    finally:
+        conn.rollback()
+    return True
+
+
 def order(statements: list[str], server: Server, dbname: str) -> Ordering:
     """`statements` reordered so that each applies after what it needs, tried on `dbname`."""
     pending = _session_settings_first(statements)
@@ -51,6 +63,9 @@ def order(statements: list[str], server: Server, dbname: str) -> Ordering:
     conn = server.connect(dbname, autocommit=False)
     try:
         with conn.cursor() as cur:
+            if _applies_as_is(cur, conn, pending):
+                result.statements, result.rounds = pending, 1
+                return result
             while pending:
                 result.rounds += 1
                 deferred: list[tuple[str, str]] = []
