@@ -195,17 +195,20 @@ def _columns(snap: Snapshot, rows, skip) -> None:
             parts.append(f"collate {row['collation']}")
         if row["not_null"]:
             parts.append("not null")
-        if row["generated"] == "s":
-            parts.append(f"generated always as ({row['default_expr']}) stored")
+        if row["generated"]:
+            parts.append(f"generated always as ({row['default_expr']})")
         elif row["default_expr"] is not None:
             parts.append(f"default {row['default_expr']}")
         if row["identity"]:
             how = "always" if row["identity"] == "a" else "by default"
             parts.append(f"generated {how} as identity")
-        # migra compares all of the above, not the NOT NULL constraint's NOT VALID or NO
-        # INHERIT (Postgres 18), nor the identity's sequence options.
+        # migra compares all of the above, not whether a generated column is stored or
+        # virtual (Postgres 18's default), the NOT NULL constraint's NOT VALID or NO INHERIT
+        # (Postgres 18), nor the identity's sequence options.
         shape = " ".join(parts)
         definition = shape
+        if row["generated"]:
+            definition += " stored" if row["generated"] == "s" else " virtual"
         if row["not_null_options"]:
             definition += f" (not null {row['not_null_options']})"
         if row["identity"] and row["identity_sequence"] is not None:
