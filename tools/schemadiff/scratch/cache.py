@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import NoPostgresError
+from .signals import deferred
 
 # Bump when what an entry holds, or how it is laid out, changes.
 FORMAT = "2"
@@ -199,9 +200,21 @@ def _remove(path: Path) -> bool:
 
 
 def _tar(*args: str) -> None:
-    result = subprocess.run(["tar", *args], capture_output=True, text=True)
-    if result.returncode != 0:
+    # Started with signals held, and always reaped: an interrupted run must not leave a
+    # tar still writing into the directory its cleanup is removing.
+    tar = None
+    try:
+        with deferred():
+            tar = subprocess.Popen(["tar", *args], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        _, stderr = tar.communicate()
+    except BaseException:
+        if tar is not None:
+            tar.kill()
+            tar.wait()
+        raise
+    if tar.returncode != 0:
         raise NoPostgresError(
-            f"tar {args[0]} of a cached cluster failed (exit {result.returncode}).",
-            detail=result.stderr.strip()[-2000:],
+            f"tar {args[0]} of a cached cluster failed (exit {tar.returncode}).",
+            detail=stderr.strip()[-2000:],
         )

@@ -35,6 +35,7 @@ from ..errors import NoPostgresError
 from . import cache
 from .cache import cache_root  # noqa: F401  (re-exported: where the cache lives)
 from .server import Server, log_tail
+from .signals import deferred
 
 BASE_DB = "schemadiff_base"
 SUPERUSER = "postgres"
@@ -240,8 +241,10 @@ def _server(backend: str, work: Path, bindir: Path, stop: Callable[[], None] | N
 
 def _build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None) -> None:
     """initdb, load the shim into BASE_DB, shut down cleanly, publish as entry `name`."""
-    work = _private_dir(account, "schemadiff-golden-")
+    work: Path | None = None
     try:
+        with deferred():
+            work = _private_dir(account, "schemadiff-golden-")
         datadir = work / "data"
         # 1 MB WAL segments: a fresh cluster then carries 1 MB of WAL instead of 16 MB,
         # a third less to unpack on every run.
@@ -268,7 +271,8 @@ def _build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None) ->
         cache.publish(name, datadir, {"kind": "golden", "bindir": str(bindir),
                                       "server_version": server_version(bindir)})
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     _remove_stale(bindir, name)
 
 
@@ -425,11 +429,13 @@ def _start_once(backend: str, bindir: Path, account: pwd.struct_passwd | None,
                 seed: Seed | None, progress: Progress | None) -> Server:
     golden = golden_name(bindir)
     layer = layer_name(golden, seed) if seed else None
-    work = _private_dir(account, "schemadiff-")
-    datadir = work / "data"
+    work: Path | None = None
     proc: _Process | None = None
     builder: _LayerBuild | None = None
     try:
+        with deferred():  # the run dir is known to the cleanup below before any signal lands
+            work = _private_dir(account, "schemadiff-")
+        datadir = work / "data"
         entry_id = _unpack_layer(layer, datadir) if layer else None
         if layer is not None and entry_id is not None:
             entry = layer
@@ -449,7 +455,8 @@ def _start_once(backend: str, bindir: Path, account: pwd.struct_passwd | None,
         if builder is not None:
             builder.cancel()
             builder.join()
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
         raise
 
     def stop() -> None:
