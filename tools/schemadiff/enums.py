@@ -11,9 +11,8 @@ takes, and nothing that uses the type is touched.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
+from . import dependents
 from .catalog_model import quote_ident, quote_literal
 from .scratch import Server
 
@@ -115,9 +114,8 @@ def rewritten(statements: list[str], from_model, to_model) -> list[str]:
 
 # --- Enums that lose or reorder labels: migra's re-creation, made to work. -------------
 
-@cache
 def _dependents_query() -> str:
-    return resources.files("schemadiff").joinpath("sql/repair_type_dependents.sql").read_text()
+    return dependents.query("repair_type_dependents.sql")
 
 
 def _dependents(server: Server, dbname: str, enum) -> list[tuple[str, str]]:

@@ -8,9 +8,7 @@ block the drop: they are dropped first and re-created, from the target, after it
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-
+from . import dependents
 from .catalog_model import quote_ident
 from .scratch import Server
 
@@ -24,9 +22,8 @@ def _tidy(statement: str) -> str:
     return text if text.endswith(";") else text + ";"
 
 
-@cache
 def _query() -> str:
-    return resources.files("schemadiff").joinpath("sql/repair_function_dependents.sql").read_text()
+    return dependents.query("repair_function_dependents.sql")
 
 
 def _dependents(server: Server, dbname: str, function) -> list[tuple[str, str, str, str]]:
