@@ -84,3 +84,15 @@ def cli(server, monkeypatch):
         return invoke
 
     return bind
+
+
+@pytest.fixture
+def private_temp():
+    """A run's own TMPDIR (see cliproject.private_tmp), removed even when the test fails."""
+    import shutil
+
+    from cliproject import private_tmp
+
+    path = private_tmp()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -24,7 +23,6 @@ from cliproject import (
     command,
     leftovers,
     make_project,
-    private_tmp,
     processes_under,
     run,
     status,
@@ -239,14 +237,14 @@ def test_bad_toml_names_the_line(tmp_path, url_env):
 # --- the scratch server dies mid-run ---------------------------------------------------------
 
 
-def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path):
+def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path, private_temp):
     tables = "".join(
         f"create table public.t{i} (id int primary key, a text, b int, c jsonb);\n"
         f"create index t{i}_a_idx on public.t{i} (a);\n"
         for i in range(400)
     )
     root = make_project(tmp_path / "project", tables)
-    temp = private_tmp()
+    temp = private_temp
     proc = subprocess.Popen(
         command("diff", "big", "--backend", os.environ.get("SCHEMADIFF_KILL_BACKEND", "auto")),
         cwd=root, env=cli_env(tmp_env(temp)),
@@ -285,4 +283,3 @@ def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path)
     while processes_under(temp) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_under(temp) == []
-    shutil.rmtree(temp)

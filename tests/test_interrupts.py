@@ -10,7 +10,6 @@ server) is caught when the run's server directory appears.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -23,7 +22,6 @@ from cliproject import (
     command,
     leftovers,
     make_project,
-    private_tmp,
     processes_under,
     status,
     tmp_env,
@@ -42,10 +40,8 @@ STAGES = ["starting Postgres", "building", "diffing", "proving", "linting"]
 
 
 @pytest.fixture
-def temp():
-    path = private_tmp()
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
+def temp(private_temp):
+    return private_temp
 
 
 def start_diff(root: Path, temp: Path, name: str = "big") -> subprocess.Popen[str]:
