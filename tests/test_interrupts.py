@@ -127,3 +127,27 @@ def test_two_diffs_on_one_repository_cannot_both_write(tmp_path, temp):
     assert [n for n in written if n.endswith("_first.sql")] and not [
         n for n in written if n.endswith("_second.sql")]
     assert leftovers(temp) == []
+
+
+def test_the_next_run_reaps_what_a_killed_run_left(tmp_path, temp):
+    # SIGKILL cannot be caught: the run's postmaster (in its own session) survives it.
+    root = make_project(tmp_path, OLD + NEW, migrations=MIGRATION)
+    proc = start_diff(root, temp)
+    wait_for_lines(proc, 1)  # the server is up
+    survivors = processes_under(temp)
+    assert survivors, "no scratch server found under the private TMPDIR"
+    proc.kill()
+    proc.wait()
+    assert processes_under(temp), "the postmaster outlived its run, as SIGKILL allows"
+
+    check = subprocess.run(
+        command("check", "--backend", os.environ.get("SCHEMADIFF_TEST_BACKEND", "auto")),
+        cwd=root, env=cli_env(tmp_env(temp)), stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert check.returncode in (0, 1), check.stderr
+    deadline = time.monotonic() + 10
+    while processes_under(temp) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_under(temp) == []
+    assert leftovers(temp) == []

@@ -32,7 +32,7 @@ import psycopg2
 from psycopg2 import sql
 
 from ..errors import NoPostgresError
-from . import cache
+from . import cache, leftovers
 from .cache import cache_root  # noqa: F401  (re-exported: where the cache lives)
 from .server import Server, log_tail
 from .signals import deferred
@@ -226,6 +226,7 @@ def _private_dir(account: pwd.struct_passwd | None, prefix: str) -> Path:
     root = run_root()
     root.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=root))  # mkdtemp makes it 0700
+    leftovers.claim(path)
     if account is not None:
         os.chown(path, account.pw_uid, account.pw_gid)
     return path
@@ -484,6 +485,7 @@ def start_cluster(backend: str, bindir: Path, progress: Progress | None = None,
     """
     account = _run_as()
     bindir = ensure_runnable(bindir, account)
+    leftovers.reap(run_root())  # servers left by runs that were killed (SIGKILL)
     try:
         return _start_once(backend, bindir, account, seed, progress)
     except _BadEntry as bad:
