@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -79,6 +80,7 @@ class Judge:
 
     def compare(self, left: str, right: str) -> Comparison:
         """What differs between databases `left` and `right`, by both judges."""
+        self._inspect_both_ways(left, right)
         verdict = judge.compare(self.snapshot(left), self.snapshot(right))
         return Comparison(
             migra=diff.statements(self.model(left), self.model(right)),
@@ -86,6 +88,24 @@ class Judge:
             rows=self.compare_rows(left, right),
             notes=list(verdict.notes),
         )
+
+    def _inspect_both_ways(self, *dbnames: str) -> None:
+        """Catalog snapshots in a thread while migra inspects here: both mostly wait on
+        Postgres. A snapshot that fails in the thread is retried (and raises) on use."""
+        pending = [d for d in dbnames if d not in self._snapshots]
+        workers = [threading.Thread(target=self._snapshot_quietly, args=(d,)) for d in pending]
+        for worker in workers:
+            worker.start()
+        try:
+            for dbname in dbnames:
+                self.model(dbname)
+        finally:
+            for worker in workers:
+                worker.join()
+
+    def _snapshot_quietly(self, dbname: str) -> None:
+        with contextlib.suppress(Exception):
+            self.snapshot(dbname)
 
     def compare_rows(self, left: str, right: str) -> list[str]:
         if not self.reference_tables:
