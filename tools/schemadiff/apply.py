@@ -122,7 +122,23 @@ def apply_sql(conn, source: SqlFile) -> None:
     autocommit = conn.autocommit
     conn.autocommit = False
     try:
-        execute_statements(conn, source, statements)
+        try:
+            # One round trip for the whole file (a second less at 1000 tables than one per
+            # statement); only when it fails are the statements run one by one, in a
+            # fresh transaction, to point at the one that fails.
+            if statements:  # psycopg2 refuses an empty query
+                with conn.cursor() as cur:
+                    cur.execute("\n;\n".join(st.text for st in statements))
+        except psycopg2.Error as exc:
+            if connection_lost(conn, exc):
+                raise
+            conn.rollback()
+            execute_statements(conn, source, statements)
+            message = (exc.diag.message_primary or str(exc)).strip()
+            raise SQLInputError(
+                f"{source.label}: {message}",
+                detail="It failed as a whole but not statement by statement.",
+            ) from None
         conn.commit()
     except BaseException:
         # On a lost connection there is nothing to roll back (the server did), and trying
