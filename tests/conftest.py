@@ -96,3 +96,13 @@ def private_temp():
     path = private_tmp()
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A minimal schemadiff project: pyproject.toml and a one-table schema.sql."""
+    from cliproject import PYPROJECT, TABLE
+
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "schema.sql").write_text(TABLE)
+    return tmp_path

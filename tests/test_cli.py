@@ -14,16 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cliproject import TABLE
 from schemadiff.cli import app
-
-TABLE = "create table public.widgets (id int primary key, name text not null);\n"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text('[tool.schemadiff]\nschemas = ["public"]\n')
-    (tmp_path / "schema.sql").write_text(TABLE)
-    return tmp_path
 
 
 @pytest.fixture

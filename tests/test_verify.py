@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-TABLE = "create table public.widgets (id int primary key, name text not null);\n"
+from cliproject import TABLE
+
 MORE = TABLE + "create table public.gadgets (id int primary key);\n"
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text('[tool.schemadiff]\nschemas = ["public"]\n')
-    (tmp_path / "schema.sql").write_text(TABLE)
-    return tmp_path
 
 
 @pytest.fixture
