@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, build, lint, lint_run, migrations, renames
-from .apply import read_sql
+from .apply import SqlFile, read_sql
 from .compare import Judge, make_judge
 from .config import Config
 from .diff import Scope, warm_up
@@ -67,12 +67,12 @@ def _judge(config: Config, server: Server, desired: str) -> Judge:
                       config.reference_tables, desired)
 
 
-def _candidates(config: Config, server: Server, databases: Databases, judge: Judge,
+def _candidates(schema: SqlFile, server: Server, databases: Databases, judge: Judge,
                 current: str, desired: str, *,
                 rollback: bool = True) -> tuple[list[Plan], list[str]]:
     """Candidate plans from `current` (with the renames schema.sql declares) to `desired`,
     and the drop+add pairs that look like undeclared renames."""
-    declared = renames.hints(read_sql(config.schema_file))
+    declared = renames.hints(schema)
     with renames.renamed_base(server, databases, current, desired, declared) as base:
         candidates = make_plans(judge, base.dbname, desired, rollback=rollback)
         suspects = renames.suspects(candidates[-1].up_statements(), server, base.dbname, desired)
@@ -84,7 +84,7 @@ def _candidates(config: Config, server: Server, databases: Databases, judge: Jud
     return candidates, suspects
 
 
-def _build_both(config: Config, server: Server, databases: Databases,
+def _build_both(config: Config, schema: SqlFile, server: Server, databases: Databases,
                 history: list[migrations.Migration], steps: Steps,
                 seed: build.Seed | None) -> tuple[str, str, Judge]:
     """Both databases, built at the same time, each inspected as soon as it is built."""
@@ -94,7 +94,7 @@ def _build_both(config: Config, server: Server, databases: Databases,
             server, databases, history, config.schema_file, seed=seed,
             then=lambda db: (judge.model(db), judge.snapshot(db)),
         )
-    judge.declare_reference_data(read_sql(config.schema_file), config.reference_tables, desired)
+    judge.declare_reference_data(schema, config.reference_tables, desired)
     return current, desired, judge
 
 
@@ -134,12 +134,13 @@ def diff(config: Config, name: str, *, version: str | None = None,
         stem = f"{version}_{name}"
         up_path = config.migrations_dir / f"{stem}.sql"
         down_path = config.rollbacks_dir / f"{stem}.sql"
+        schema = read_sql(config.schema_file)
         seed = build.replay_seed(history)
         with _workspace(config, backend, steps, seed) as (server, databases):
-            current, desired, judge = _build_both(config, server, databases, history, steps,
-                                                  seed)
+            current, desired, judge = _build_both(config, schema, server, databases, history,
+                                                  steps, seed)
             with steps.step("diffing"):
-                candidates, suspects = _candidates(config, server, databases, judge,
+                candidates, suspects = _candidates(schema, server, databases, judge,
                                                    current, desired)
             plan = candidates[-1]
             if plan.empty:
@@ -205,11 +206,13 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     """Whether replaying the migrations yields schema.sql; the pending SQL when not."""
     steps = steps or Steps()
     history = _history(config)
+    schema = read_sql(config.schema_file)
     seed = build.replay_seed(history)
     with _workspace(config, backend, steps, seed) as (server, databases):
-        current, desired, judge = _build_both(config, server, databases, history, steps, seed)
+        current, desired, judge = _build_both(config, schema, server, databases, history,
+                                              steps, seed)
         with steps.step("diffing"):
-            candidates, _ = _candidates(config, server, databases, judge, current, desired,
+            candidates, _ = _candidates(schema, server, databases, judge, current, desired,
                                         rollback=False)
     return CheckResult(pending=candidates[-1].up_statements())
 
