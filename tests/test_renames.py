@@ -13,6 +13,7 @@ import pytest
 
 from schemadiff import diff
 from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.compare import Judge
 from schemadiff.errors import SQLInputError
 from schemadiff.renames import hints, renamed_base, suspects
 
@@ -38,7 +39,8 @@ def rows(server, db: str, query: str) -> list[tuple]:
 
 
 def migra(server, a: str, b: str) -> list[str]:
-    return diff.statements(diff.inspect(server.url(a), SCOPE), diff.inspect(server.url(b), SCOPE))
+    judge = Judge(server, SCOPE)
+    return diff.statements(judge.model(a), judge.model(b))
 
 
 @pytest.fixture

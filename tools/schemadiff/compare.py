@@ -61,7 +61,8 @@ class Judge:
 
     def model(self, dbname: str):
         if dbname not in self._models:
-            self._models[dbname] = diff.inspect(self.server.url(dbname), self.scope)
+            with self.connected(dbname) as conn:
+                self._models[dbname] = diff.inspect(conn, self.scope)
         return self._models[dbname]
 
     def snapshot(self, dbname: str):
