@@ -76,7 +76,8 @@ def _candidates(schema: SqlFile, server: Server, databases: Databases, judge: Ju
     with renames.renamed_base(server, databases, current, desired, declared) as base:
         candidates = make_plans(judge, base.dbname, desired, rollback=rollback)
         suspects = renames.suspects(candidates[-1].up_statements(), server, base.dbname, desired)
-        judge.forget(base.dbname)
+        if base.dbname != current:  # a clone, dropped now; `current`'s views stay valid
+            judge.forget(base.dbname)
     for candidate in candidates:
         if base.up:
             candidate.up.insert(0, ("Renames declared in schema.sql", base.up))

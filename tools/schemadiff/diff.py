@@ -102,8 +102,24 @@ def inspect(conn, scope: Scope):
         return restrict(_migra().get_inspector(cursor), scope)
 
 
+def same(a_model, b_model) -> bool:
+    """Whether two models hold the same objects, each equal: then migra emits nothing.
+
+    migra's every change comes from comparing these dictionaries key by key with `==`,
+    so this is its "no statements" verdict without the 0.5 s (1000 tables) it spends
+    sorting and grouping them to write statements.
+    """
+    for prop in _migra().PROPS.split():
+        a, b = getattr(a_model, prop), getattr(b_model, prop)
+        if a.keys() != b.keys() or any(not (b[key] == value) for key, value in a.items()):
+            return False
+    return True
+
+
 def statements(from_model, to_model) -> list[str]:
     """The DDL migra emits to turn `from_model` into `to_model` (both from `inspect`)."""
+    if same(from_model, to_model):
+        return []
     migration = _migra().Migration(from_model, to_model)
     migration.set_safety(False)
     migration.add_all_changes(privileges=True)
