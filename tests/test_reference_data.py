@@ -426,6 +426,19 @@ def test_insert_targets_are_found_by_the_parser():
     assert tables[2].where == "schema.sql:3:13"
 
 
+def test_every_way_of_setting_the_schema_is_followed():
+    # SET SCHEMA is SET search_path; keywords in any case (only some statements are parsed).
+    tables = _parse(
+        "SET SCHEMA 'app';\n"
+        "insert into a (x) values (1);\n"
+        "Set Search_Path To other;\n"
+        "InSeRt InTo b (x) values (1);\n"
+        "RESET search_path;\n"
+        "INSERT INTO c (x) VALUES (1);\n"
+    )
+    assert [t.qualified for t in tables] == ["app.a", "other.b", "public.c"]
+
+
 def test_configured_tables_are_added_with_their_keys():
     tables = _parse(
         "INSERT INTO public.t (a, b) VALUES (1, 2);",
