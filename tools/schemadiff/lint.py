@@ -328,22 +328,18 @@ class _Source:
     problems: list[Finding]
 
 
-def _analyse(text: str, label: str) -> _Source:
-    """Locate, parse and describe each statement; collect the silences before each."""
+def _analyse(text: str, label: str, *, silenced_only: bool = False) -> _Source:
+    """Locate, parse and describe each statement; collect the silences before each.
+
+    `silenced_only`: keep just the statements a silence precedes (all that another
+    file, such as schema.sql, contributes), which spares parsing the rest.
+    """
     statements: list[_Statement] = []
     problems: list[Finding] = []
     previous_end = 0
     for piece in pglast.split(text, only_slices=True):
-        try:
-            parsed = pglast.parse_sql(text[piece])
-            node = parsed[0].stmt if parsed else None
-        except pglast.parser.ParseError:
-            node = None
-        objects, creates, locks = _describe(node)
-        statement = _Statement(piece.start, piece.stop, node, {o for o in objects if o},
-                               creates, {t for t in locks if t})
-        gap_start = previous_end
-        for line_start, line in _lines(text, gap_start, piece.start):
+        silences: dict[str, str] = {}
+        for line_start, line in _lines(text, previous_end, piece.start):
             match = _SILENCE.match(line)
             if not match:
                 continue
@@ -361,9 +357,18 @@ def _analyse(text: str, label: str) -> _Source:
                 ))
                 continue
             for rule in rules:
-                statement.silences[rule] = match["reason"]
-        statements.append(statement)
+                silences[rule] = match["reason"]
         previous_end = _after_semicolon(text, piece.stop)
+        if silenced_only and not silences:
+            continue
+        try:
+            parsed = pglast.parse_sql(text[piece])
+            node = parsed[0].stmt if parsed else None
+        except pglast.parser.ParseError:
+            node = None
+        objects, creates, locks = _describe(node)
+        statements.append(_Statement(piece.start, piece.stop, node, {o for o in objects if o},
+                                     creates, {t for t in locks if t}, silences))
     return _Source(label, text, statements, problems)
 
 
@@ -568,7 +573,7 @@ def lint(sql_text: str, label: str, config_rules: dict[str, str], catalog_conn=N
     """
     rule_levels = levels(config_rules)
     source = _analyse(sql_text, label)
-    others = [_analyse(text, other) for other, text in extra_sources]
+    others = [_analyse(text, other, silenced_only=True) for other, text in extra_sources]
     findings: list[Finding] = []
 
     def silenced(rule: str, statement: _Statement | None, keys: Iterable[str]) -> bool:
