@@ -282,7 +282,6 @@ def _columns(server: Server, dbname: str) -> dict[str, list[tuple[str, str]]]:
 
 def suspects(statements: list[str], server: Server, current: str, desired: str) -> list[str]:
     """Messages for drop+add pairs in `statements` (current -> desired) that may be renames."""
-    before, after = _columns(server, current), _columns(server, desired)
     dropped_columns: dict[str, list[str]] = {}
     added_columns: dict[str, list[str]] = {}
     dropped_tables: list[str] = []
@@ -303,6 +302,9 @@ def suspects(statements: list[str], server: Server, current: str, desired: str) 
         elif isinstance(node, ast.CreateStmt):
             created_tables.append(".".join(_schema_table(node.relation)))
     found: list[str] = []
+    if not (dropped_columns or dropped_tables):
+        return found  # nothing dropped: no catalog to read
+    before, after = _columns(server, current), _columns(server, desired)
     for table, dropped in dropped_columns.items():
         old_types = dict(before.get(table, []))
         new_types = dict(after.get(table, []))

@@ -13,6 +13,11 @@ from .cluster import shim_sql
 from .server import Server
 
 
+def _drop(name: str) -> sql.Composable:
+    # FORCE: a connection left open by a failed step must not keep the database alive.
+    return sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+
+
 class Databases:
     """Creates and drops this run's databases; never touches any other."""
 
@@ -62,13 +67,20 @@ class Databases:
     def drop(self, name: str) -> None:
         if name not in self._created:
             raise ValueError(f"refusing to drop {name!r}: not created by this run")
-        # FORCE: a connection left open by a failed step must not keep the database alive.
-        self._admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        self._admin(_drop(name))
         self._created.remove(name)
 
     def drop_all(self) -> None:
-        for name in reversed(list(self._created)):
-            with contextlib.suppress(psycopg2.Error):
-                self.drop(name)
+        """Drop every database this run made (one connection for all), best effort."""
+        with contextlib.suppress(psycopg2.Error):
+            conn = self.server.connect()
+            try:
+                with conn.cursor() as cur:
+                    for name in reversed(list(self._created)):
+                        with contextlib.suppress(psycopg2.Error):
+                            cur.execute(_drop(name))
+                            self._created.remove(name)
+            finally:
+                conn.close()
         if self.server.base_db and self.server.base_db.startswith(self.server.db_prefix):
             self.server.base_db = None
