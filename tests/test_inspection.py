@@ -18,7 +18,8 @@ from schemadiff.build import apply_into
 ROOT = Path(__file__).parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SOURCES = sorted(
-    [p for kind in ("convergence", "diff") for p in (FIXTURES / kind).glob("*/[ab].sql")]
+    [p for kind in ("convergence", "diff") for p in (FIXTURES / kind).glob("*/[ab].sql")
+     if p.read_text().strip()]  # an empty side (a new schema's "before") has nothing to see
     + [ROOT / "schema.sql"]
 )
 
@@ -51,8 +52,6 @@ def _ours(server, dbname: str, scope: diff.Scope):
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_plain_cursor_inspection_matches_sqlalchemy(server, fresh_db, source):
-    if not source.read_text().strip():
-        pytest.skip("empty side of a fixture")
     dbname = fresh_db("inspect")
     apply_into(server, dbname, source)
     scope = _scope(server, dbname)

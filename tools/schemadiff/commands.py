@@ -93,7 +93,7 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
         current, desired = build.build_both(
             server, databases, history, config.schema_file, seed=seed,
-            then=lambda db: (judge.model(db), judge.snapshot(db)),
+            then=judge.inspect,
         )
     judge.declare_reference_data(schema, config.reference_tables, desired)
     return current, desired, judge

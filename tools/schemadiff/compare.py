@@ -81,7 +81,7 @@ class Judge:
 
     def compare(self, left: str, right: str) -> Comparison:
         """What differs between databases `left` and `right`, by both judges."""
-        self._inspect_both_ways(left, right)
+        self.inspect(left, right)
         verdict = judge.compare(self.snapshot(left), self.snapshot(right))
         return Comparison(
             migra=diff.statements(self.model(left), self.model(right)),
@@ -90,9 +90,10 @@ class Judge:
             notes=list(verdict.notes),
         )
 
-    def _inspect_both_ways(self, *dbnames: str) -> None:
-        """Catalog snapshots in a thread while migra inspects here: both mostly wait on
-        Postgres. A snapshot that fails in the thread is retried (and raises) on use."""
+    def inspect(self, *dbnames: str) -> None:
+        """Take (and keep) both judges' views of each database: catalog snapshots in a
+        thread while migra inspects here, as both mostly wait on Postgres. A snapshot
+        that fails in the thread is retried (and raises) on use."""
         pending = [d for d in dbnames if d not in self._snapshots]
         workers = [threading.Thread(target=self._snapshot_quietly, args=(d,)) for d in pending]
         for worker in workers:
