@@ -121,3 +121,18 @@ def processes_under(path: Path) -> list[int]:
 def leftovers(path: Path) -> list[str]:
     """Entries a run left in its private temp dir (the binaries cache is kept on purpose)."""
     return sorted(p.name for p in path.iterdir() if not p.name.startswith("schemadiff-pginstall"))
+
+
+def shared_memory_files(pids: list[int]) -> list[Path]:
+    """Files under /dev/shm that the processes `pids` have mapped (shared memory segments)."""
+    files = set()
+    for pid in pids:
+        try:
+            maps = Path(f"/proc/{pid}/maps").read_text()
+        except OSError:
+            continue  # already gone
+        for line in maps.splitlines():
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6 and fields[5].startswith("/dev/shm/"):
+                files.add(Path(fields[5].removesuffix(" (deleted)")))
+    return sorted(files)

@@ -25,6 +25,7 @@ from cliproject import (
     make_project,
     processes_under,
     run,
+    shared_memory_files,
     status,
     tmp_env,
     url_of,
@@ -260,6 +261,7 @@ def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path,
             seen += line
         postmasters = processes_under(temp)
         assert postmasters, "no scratch server found under the private TMPDIR"
+        segments = shared_memory_files(postmasters)
         for pid in postmasters:
             # Ours: started by this test's run. SIGKILL, as the OOM killer would.
             with contextlib.suppress(ProcessLookupError):
@@ -283,3 +285,5 @@ def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path,
     while processes_under(temp) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert processes_under(temp) == []
+    # A killed postmaster removes no shared memory: it must live in the run directory.
+    assert [f for f in segments if f.exists()] == []

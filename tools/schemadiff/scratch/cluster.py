@@ -59,6 +59,9 @@ SERVER_SETTINGS = {
     # creates: the default (64 per connection) fails near 700 tables with 3 indexes each.
     "max_locks_per_transaction": "1024",
     "shared_buffers": "32MB",
+    # Segments as files in the data directory, removed with the run directory: POSIX
+    # segments (/dev/shm/PostgreSQL.*) outlive the immediate shutdown that stops a run.
+    "dynamic_shared_memory_type": "mmap",
     "log_min_messages": "warning",
     "log_min_error_statement": "panic",
     "logging_collector": "off",
