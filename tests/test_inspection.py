@@ -43,11 +43,7 @@ def _stock(server, dbname: str, scope: diff.Scope):
 
 
 def _ours(server, dbname: str, scope: diff.Scope):
-    conn = server.connect(dbname)
-    try:
-        return diff.inspect(conn, scope)
-    finally:
-        conn.close()
+    return diff.inspect(lambda: server.connect(dbname), scope)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))

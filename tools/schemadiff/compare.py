@@ -61,8 +61,7 @@ class Judge:
 
     def model(self, dbname: str):
         if dbname not in self._models:
-            with self.connected(dbname) as conn:
-                self._models[dbname] = diff.inspect(conn, self.scope)
+            self._models[dbname] = diff.inspect(lambda: self.server.connect(dbname), self.scope)
         return self._models[dbname]
 
     def snapshot(self, dbname: str):
