@@ -143,18 +143,34 @@ class _Worker(threading.Thread):
 
 def build_both(server: Server, databases: Databases, migrations: list[Migration],
                schema_file: Path, *, seed: Seed | None = None,
-               then: Built | None = None) -> tuple[str, str]:
+               then: Built | None = None, then_current: Built | None = None) -> tuple[str, str]:
     """(current, desired): the replayed migrations and schema.sql, built at the same time.
 
     `then(dbname)` runs in the building thread as soon as each database is built (e.g. a
-    Judge's `model`, so one database is inspected while the other is still being built).
-    When both fail, the migrations' error is raised: history is the older problem.
+    Judge's `model`, so one database is inspected while the other is still being built);
+    `then_current(current)` after it, in current's thread, only while desired is still
+    being built (work that is free then, e.g. a spare clone). When both fail, the
+    migrations' error is raised: history is the older problem.
     """
     _schema_source(schema_file)  # refuse an empty schema.sql before starting any work
     databases.base()  # made once, here: two threads must not both create it
+    desired_done = threading.Event()
+
+    def then_for_current(dbname: str) -> None:
+        if then is not None:
+            then(dbname)
+        if then_current is not None and not desired_done.is_set():
+            then_current(dbname)
+
+    def then_for_desired(dbname: str) -> None:
+        if then is not None:
+            then(dbname)
+        desired_done.set()
+
     workers = [
-        _Worker("current", lambda: replay(server, databases, migrations, seed=seed), then),
-        _Worker("desired", lambda: desired(server, databases, schema_file), then),
+        _Worker("current", lambda: replay(server, databases, migrations, seed=seed),
+                then_for_current),
+        _Worker("desired", lambda: desired(server, databases, schema_file), then_for_desired),
     ]
     for worker in workers:
         worker.start()

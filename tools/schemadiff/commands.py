@@ -87,13 +87,23 @@ def _candidates(schema: SqlFile, server: Server, databases: Databases, judge: Ju
 
 def _build_both(config: Config, schema: SqlFile, server: Server, databases: Databases,
                 history: list[migrations.Migration], steps: Steps,
-                seed: build.Seed | None) -> tuple[str, str, Judge]:
-    """Both databases, built at the same time, each inspected as soon as it is built."""
+                seed: build.Seed | None, spares: list[str] | None = None
+                ) -> tuple[str, str, Judge]:
+    """Both databases, built at the same time, each inspected as soon as it is built.
+
+    With `spares`, a clone of current for the proof is added to it when current is ready
+    while schema.sql is still being applied (0.4 s off the critical path at 1000 tables).
+    """
     judge = Judge(server, _scope(config))
+
+    def spare(current: str) -> None:
+        if spares is not None:
+            spares.append(databases.create("proof", template=current))
+
     with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
         current, desired = build.build_both(
             server, databases, history, config.schema_file, seed=seed,
-            then=judge.inspect,
+            then=judge.inspect, then_current=spare,
         )
     judge.declare_reference_data(schema, config.reference_tables, desired)
     return current, desired, judge
@@ -138,8 +148,9 @@ def diff(config: Config, name: str, *, version: str | None = None,
         schema = read_sql(config.schema_file)
         seed = build.replay_seed(history)
         with _workspace(config, backend, steps, seed) as (server, databases):
+            spares: list[str] = []
             current, desired, judge = _build_both(config, schema, server, databases, history,
-                                                  steps, seed)
+                                                  steps, seed, spares)
             with steps.step("diffing"):
                 candidates, suspects = _candidates(schema, server, databases, judge,
                                                    current, desired)
@@ -172,7 +183,8 @@ def diff(config: Config, name: str, *, version: str | None = None,
 
             with steps.step("proving migration and rollback"):
                 plan, up_text, down_text = prove_first(
-                    judge, databases, current, desired, candidates, render
+                    judge, databases, current, desired, candidates, render,
+                    spares[0] if spares else None
                 )
             with steps.step("linting the migration"):
                 findings = lint_run.lint_migration(

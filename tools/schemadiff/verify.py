@@ -27,9 +27,12 @@ def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
 
 
 def prove(judge: Judge, databases: Databases, current: str, desired: str,
-          up: tuple[str, str], down: tuple[str, str]) -> None:
-    """`up` (label, text) on a clone of `current` must give `desired`; `down` then `current`."""
-    clone = databases.create("proof", template=current)
+          up: tuple[str, str], down: tuple[str, str], clone: str | None = None) -> None:
+    """`up` (label, text) on a clone of `current` must give `desired`; `down` then `current`.
+
+    `clone`: a clone of `current` made earlier (it is used up); else one is made here.
+    """
+    clone = clone or databases.create("proof", template=current)
     try:
         checks = (
             (up, desired, "The generated migration fails to apply",
@@ -52,17 +55,19 @@ def prove(judge: Judge, databases: Databases, current: str, desired: str,
 
 
 def prove_first(judge: Judge, databases: Databases, current: str, desired: str,
-                candidates: list, render) -> tuple:
+                candidates: list, render, spare: str | None = None) -> tuple:
     """Prove candidate plans in order; return (plan, up, down) of the first that holds.
 
     `render(plan)` gives ((label, up_text), (label, down_text)). When every candidate
-    fails, the last one's error is raised (the plainest plan's).
+    fails, the last one's error is raised (the plainest plan's). `spare`: a clone of
+    `current` made ahead of time, for the first proof.
     """
     error: VerificationError | None = None
     for plan in candidates:
         up, down = render(plan)
+        clone, spare = spare, None
         try:
-            prove(judge, databases, current, desired, up, down)
+            prove(judge, databases, current, desired, up, down, clone)
         except VerificationError as exc:
             error = exc
             continue
