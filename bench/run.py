@@ -5,10 +5,11 @@
     python bench/run.py --only peers   # sections: repo, peers, scale
 
 Every figure is the median wall time of --repeat runs (after one untimed warm-up run,
-so caches are as a user's would be on the second run of the day, unless the row says
-otherwise), of the whole command as a user runs it: process start, imports, Postgres,
-work, clean-up. Peak memory is the largest resident set of any process in the command's
-tree (schemadiff's own Python, in practice). It reports; it never asserts a time.
+so caches, compiled bytecode included, are as a user's would be on the second run of the
+day, unless the row says otherwise), of the whole command as a user runs it: process
+start, imports, Postgres, work, clean-up. Peak memory is the largest resident set of any
+process in the command's tree (schemadiff's own Python, in practice). It reports; it
+never asserts a time.
 
 The repo section uses this repository's schema.sql and supabase/migrations when both
 exist, else a synthetic 8-table schema (RLS, a policy and a trigger per table). tusker
@@ -338,6 +339,12 @@ def main() -> None:
 
     rows: list[Row] = []
     work = Path(tempfile.mkdtemp(prefix="schemadiff-bench-"))
+    # Every measured command runs as on a user's machine, where Python keeps compiled
+    # bytecode after the first run: written (during the warm-up run) under the bench's
+    # temp dir, so neither the source tree nor the venvs change. Without this, a
+    # PYTHONDONTWRITEBYTECODE environment recompiles every edited module on every run.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     with contextlib.ExitStack() as stack:
         stack.callback(shutil.rmtree, work, True)
         # The server the url backend and tusker share: already running, as theirs would be.
