@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,29 @@ def test_url_backend_only_drops_its_own_databases(server, databases, monkeypatch
     conn.close()
     assert outsider in names
     assert not any(n.startswith(remote.db_prefix) for n in names)
+
+
+def test_url_runs_at_once_load_the_shim_without_colliding(server, monkeypatch):
+    # Parallel CI jobs sharing one server: each run loads the shim into its own
+    # databases, and the roles it touches are shared by all of them.
+    url = f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
+    monkeypatch.setenv("SCHEMADIFF_DATABASE_URL", url)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with scratch_server("url") as (_, databases):
+                for label in ("a", "b", "c"):
+                    databases.shimmed(label)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=run) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
 
 
 def test_docker_without_an_engine_fails_with_the_reason(monkeypatch):

@@ -94,7 +94,10 @@ def replay(server: Server, databases: Databases, migrations: list[Migration],
     if (seed is not None and template is None and server.backend in CACHING_BACKENDS
             and has_database(server, seed.dbname)):
         return databases.create("current", template=seed.dbname)
-    dbname = databases.create("current", template=template)
+    if template is not None:
+        dbname = databases.create("current", template=template)
+    else:
+        dbname = databases.shimmed("current")
     for migration in migrations:
         apply_into(server, dbname, migration.path)
     return dbname
@@ -113,7 +116,7 @@ def _schema_source(schema_file: Path):
 def desired(server: Server, databases: Databases, schema_file: Path) -> str:
     """A database holding schema.sql; an empty or missing schema.sql is refused."""
     source = _schema_source(schema_file)
-    dbname = databases.create("desired")
+    dbname = databases.shimmed("desired")
     conn = server.connect(dbname, autocommit=False)
     try:
         apply_sql(conn, source)
@@ -153,7 +156,6 @@ def build_both(server: Server, databases: Databases, migrations: list[Migration]
     migrations' error is raised: history is the older problem.
     """
     _schema_source(schema_file)  # refuse an empty schema.sql before starting any work
-    databases.base()  # made once, here: two threads must not both create it
     desired_done = threading.Event()
 
     def then_for_current(dbname: str) -> None:

@@ -1,6 +1,9 @@
 -- What a Supabase project has before any user migration runs, reduced to what user
 -- SQL references. Loaded into the scratch template only: never diffed, never emitted.
 -- Idempotent, because a `url` server (e.g. `supabase start`) may already have all of it.
+-- Roles are shared by every database of a server: they are only written when missing,
+-- so runs loading this into their own databases at once don't update the same rows
+-- ("tuple concurrently updated").
 
 DO $$
 DECLARE
@@ -13,12 +16,18 @@ BEGIN
             EXECUTE format('CREATE ROLE %I NOLOGIN NOINHERIT', r);
         END IF;
     END LOOP;
+    -- service_role bypasses RLS, as on the platform; authenticator switches into the
+    -- API roles.
+    IF NOT (SELECT rolbypassrls FROM pg_roles WHERE rolname = 'service_role') THEN
+        ALTER ROLE service_role BYPASSRLS;
+    END IF;
+    FOREACH r IN ARRAY ARRAY['anon', 'authenticated', 'service_role'] LOOP
+        IF NOT pg_has_role('authenticator', r, 'MEMBER') THEN
+            EXECUTE format('GRANT %I TO authenticator', r);
+        END IF;
+    END LOOP;
 END
 $$;
-
--- service_role bypasses RLS, as on the platform; authenticator switches into the API roles.
-ALTER ROLE service_role BYPASSRLS;
-GRANT anon, authenticated, service_role TO authenticator;
 
 CREATE SCHEMA IF NOT EXISTS extensions;
 CREATE SCHEMA IF NOT EXISTS auth;
