@@ -13,7 +13,7 @@ from schemainspect.pg.obj import PROPS
 from sqlalchemy.pool import NullPool
 from sqlbag import S
 
-from schemadiff import diff
+from schemadiff import diff, fastmigra
 from schemadiff.build import apply_into
 
 ROOT = Path(__file__).parent.parent
@@ -94,7 +94,7 @@ def test_same_agrees_with_migra(server, fresh_db, case):
     # The one-pass `differences` migra runs with gives what migra's own gives.
     for prop in PROPS.split():
         for left, right in ((a, b), (b, a)):
-            ours = diff._differences(getattr(left, prop), getattr(right, prop))
+            ours = fastmigra.differences(getattr(left, prop), getattr(right, prop))
             theirs = original_differences(getattr(left, prop), getattr(right, prop))
             assert [[(k, id(v)) for k, v in d.items()] for d in ours] == \
                 [[(k, id(v)) for k, v in d.items()] for d in theirs], prop

@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
-from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from psycopg2.extras import NamedTupleCursor
 
 from .fastimport import preload_schemainspect
+from .fastmigra import differences, two_connection_inspector
 
 
 @functools.cache
@@ -34,91 +34,9 @@ def _migra() -> SimpleNamespace:
         import migra.changes
         from migra import Migration
         from schemainspect.pg.obj import PROPS, PostgreSQL
-    migra.changes.differences = _differences
+    migra.changes.differences = differences
     return SimpleNamespace(Migration=Migration, PROPS=PROPS,
-                           Inspector=_two_connection_inspector(PostgreSQL))
-
-
-def _differences(a, b, add_dependencies_for_modifications=True):
-    """migra.util.differences, in one pass: (added, removed, modified, unmodified).
-
-    The original compares every common key twice (`!=` for modified, `==` for
-    unmodified) and sorts them twice; each object's `!=` is `not ==`, so one comparison
-    gives the same four dicts, in the same order, in 60% of the time (0.5 s per diff at
-    1000 tables). tests/test_inspection.py checks it against the original.
-    """
-    added = OrderedDict((k, b[k]) for k in sorted(b.keys() - a.keys()))
-    removed = OrderedDict((k, a[k]) for k in sorted(a.keys() - b.keys()))
-    modified, unmodified = OrderedDict(), OrderedDict()
-    for key in sorted(a.keys() & b.keys()):
-        (modified if a[key] != b[key] else unmodified)[key] = b[key]
-    return added, removed, modified, unmodified
-
-
-# schemainspect's slowest queries at 1000 tables (0.2 s each, a third of its time): run
-# on a second connection while the others run on the first, so Postgres uses two cores.
-_SECOND_CONNECTION_QUERIES = ("INDEXES_QUERY", "PRIVILEGES_QUERY")
-
-
-class _Replay:
-    """A cursor answering schemainspect's queries from rows already fetched."""
-
-    def __init__(self, cursor, rows: dict[str, list]) -> None:
-        self.connection = cursor.connection
-        self._rows = rows
-        self._current: list = []
-
-    def execute(self, query: str) -> None:
-        self._current = self._rows[query]
-
-    def fetchall(self) -> list:
-        return self._current
-
-
-def _fetch(cursor, queries: list[str], into: dict[str, list]) -> None:
-    for query in queries:
-        cursor.execute(query)
-        into[query] = cursor.fetchall()
-
-
-def _two_connection_inspector(postgresql: type) -> type:
-    """schemainspect's PostgreSQL inspector, its queries split over two connections."""
-
-    class TwoConnectionInspector(postgresql):  # type: ignore[misc, valid-type]
-        def __init__(self, cursor, connect) -> None:
-            self._connect, self._cursor = connect, cursor
-            super().__init__(cursor)  # sets the *_QUERY texts, then calls load_all()
-
-        def load_all(self) -> None:
-            names = sorted(n for n in vars(self) if n.endswith("_QUERY") and vars(self)[n])
-            second = [vars(self)[n] for n in names if n in _SECOND_CONNECTION_QUERIES]
-            first = [vars(self)[n] for n in names if n not in _SECOND_CONNECTION_QUERIES]
-            rows: dict[str, list] = {}
-            failure: list[BaseException] = []
-
-            def on_second_connection() -> None:
-                try:
-                    conn = self._connect()
-                    try:
-                        with conn.cursor(cursor_factory=NamedTupleCursor) as cursor:
-                            _fetch(cursor, second, rows)
-                    finally:
-                        conn.close()
-                except BaseException as exc:  # noqa: BLE001 - re-raised below
-                    failure.append(exc)
-
-            worker = threading.Thread(target=on_second_connection, daemon=True)
-            worker.start()
-            try:
-                _fetch(self._cursor, first, rows)
-            finally:
-                worker.join()
-            if failure:
-                raise failure[0]
-            self.c = _Replay(self._cursor, rows)
-            super().load_all()
-
-    return TwoConnectionInspector
+                           Inspector=two_connection_inspector(PostgreSQL))
 
 
 def warm_up() -> None:
@@ -183,7 +101,7 @@ def inspect(connect, scope: Scope):
     """A migra (schemainspect) model of a database, restricted to `scope`.
 
     `connect()` opens a psycopg2 connection to it; it is called twice (see
-    `_SECOND_CONNECTION_QUERIES`), and both connections are closed here.
+    fastmigra.py), and both connections are closed here.
     """
     conn = connect()
     try:
