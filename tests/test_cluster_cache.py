@@ -364,8 +364,11 @@ def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty
     tiny = tmp_path / "tiny"
     tiny.mkdir()
     (tiny / "PG_VERSION").write_text("15\n")
-    older, newer, other = "a" * 20, "b" * 20, "c" * 20
-    for name, where in ((older, str(runnable)), (newer, str(runnable)), (other, "/elsewhere")):
+    elsewhere = tmp_path / "other-binaries"
+    elsewhere.mkdir()
+    older, newer, other, gone = "a" * 20, "b" * 20, "c" * 20, "e" * 20
+    for name, where in ((older, str(runnable)), (newer, str(runnable)), (other, str(elsewhere)),
+                        (gone, str(tmp_path / "deleted-venv" / "bin"))):
         with cache.locked(name, shared=False):
             cache.publish(name, tiny, {"kind": "golden", "bindir": where})
         time.sleep(0.01)
@@ -379,6 +382,7 @@ def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty
     assert cluster.golden_name(runnable) in names
     assert newer in names and other in names  # the last one used, and other binaries' own
     assert older not in names and f"{older}-{'d' * 20}" not in names
+    assert gone not in names  # its binaries no longer exist: it can never start again
 
 
 def test_servers_allow_large_single_transaction_schemas(cached):

@@ -282,17 +282,21 @@ def _build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None) ->
 
 def _remove_stale(bindir: Path, golden: str) -> None:
     """Drop what a new golden cluster for `bindir` replaces: entries of an older cache
-    format, and goldens for the same binaries (older version or shim) beyond the
-    GOLDENS_KEPT most recently used, with their layers. Keeping more than one lets two
-    projects on two schemadiff versions share a machine without rebuilding in turn."""
+    format, goldens whose binaries are gone (an embedded server in a deleted venv), and
+    goldens for the same binaries (older version or shim) beyond the GOLDENS_KEPT most
+    recently used, with their layers. Keeping more than one lets two projects on two
+    schemadiff versions share a machine without rebuilding in turn."""
     stale = set()
     same_binaries = []
     for name in cache.entries():
         info = cache.manifest(name)
         if info is None and (cache.clusters_dir() / name / "PG_VERSION").is_file():
             stale.add(name)  # a format-1 entry: a bare data directory
-        elif (info and info.get("kind") == "golden" and info.get("bindir") == str(bindir)
-              and name != golden):
+        elif not info or info.get("kind") != "golden" or name == golden:
+            continue
+        elif not Path(info.get("bindir", "")).is_dir():
+            stale.add(name)  # nothing can start it again
+        elif info.get("bindir") == str(bindir):
             same_binaries.append((cache.last_used(name), name))
     stale.update(name for _, name in sorted(same_binaries, reverse=True)[GOLDENS_KEPT - 1:])
     for name in cache.entries():
