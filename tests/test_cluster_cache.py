@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from pgquery import query
 from schemadiff.errors import NoPostgresError
 from schemadiff.scratch import binaries, cache, cluster
 from schemadiff.scratch.cluster import Seed, start_cluster
@@ -73,18 +74,8 @@ def empty_cache(tmp_path, monkeypatch):
     return _bindir()
 
 
-def _query(server, sql: str, dbname: str | None = None):
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
-
-
 def _serves_shim(server) -> bool:
-    rows = _query(server, "SELECT to_regclass('auth.users') IS NOT NULL, "
+    rows = query(server, "SELECT to_regclass('auth.users') IS NOT NULL, "
                           "EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role')",
                   server.base_db)
     return rows == [(True, True)]
@@ -273,10 +264,10 @@ def _marker_seed(key: str, calls: list[str], fail: bool = False) -> Seed:
 
 
 def _seeded(server, seed: Seed) -> list:
-    exists = _query(server, f"SELECT count(*) FROM pg_database WHERE datname = '{seed.dbname}'")
+    exists = query(server, f"SELECT count(*) FROM pg_database WHERE datname = '{seed.dbname}'")
     if exists != [(1,)]:
         return []
-    return _query(server, "SELECT k FROM public.seeded", seed.dbname)
+    return query(server, "SELECT k FROM public.seeded", seed.dbname)
 
 
 def test_seed_is_built_beside_a_miss_and_served_on_the_next_run(cached):
@@ -390,7 +381,7 @@ def test_servers_allow_large_single_transaction_schemas(cached):
     server, _ = _start(backend, bindir)
     try:
         # One transaction creating ~1000 tables with 3 indexes each takes ~5,000 locks.
-        rows = _query(server, "SELECT current_setting('max_locks_per_transaction')::int * "
+        rows = query(server, "SELECT current_setting('max_locks_per_transaction')::int * "
                               "current_setting('max_connections')::int")
         assert rows[0][0] >= 5000 * 4
     finally:

@@ -13,6 +13,7 @@ from schemainspect.pg.obj import PROPS
 from sqlalchemy.pool import NullPool
 from sqlbag import S
 
+from pgquery import query
 from schemadiff import diff, fastmigra
 from schemadiff.build import apply_into
 
@@ -27,14 +28,9 @@ SOURCES = sorted(
 
 def _scope(server, dbname: str) -> diff.Scope:
     """Every schema in the database (the shim's platform schemas included)."""
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
-                        "AND nspname <> 'information_schema'")
-            return diff.Scope(tuple(sorted(name for (name,) in cur.fetchall())))
-    finally:
-        conn.close()
+    names = query(server, "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
+                          "AND nspname <> 'information_schema'", dbname)
+    return diff.Scope(tuple(sorted(name for (name,) in names)))
 
 
 def _stock(server, dbname: str, scope: diff.Scope):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pgquery import query
 from schemadiff import diff
 from schemadiff.apply import SqlFile, apply_sql
 from schemadiff.compare import Judge
@@ -24,16 +25,6 @@ def apply(server, db: str, text: str) -> None:
     conn = server.connect(db, autocommit=False)
     try:
         apply_sql(conn, SqlFile(Path("test.sql"), text))
-    finally:
-        conn.close()
-
-
-def rows(server, db: str, query: str) -> list[tuple]:
-    conn = server.connect(db)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(query)
-            return cur.fetchall()
     finally:
         conn.close()
 
@@ -95,11 +86,11 @@ def test_column_rename_keeps_the_data_both_ways(server, databases, setup):
     assert down == ['ALTER TABLE "public"."items" RENAME COLUMN "name" TO "title";']
 
     def after_up(db):
-        assert rows(server, db, "select id, name from public.items order by id") == [
+        assert query(server, "select id, name from public.items order by id", db) == [
             (1, "first"), (2, "second")]
 
     def after_down(db):
-        assert rows(server, db, "select id, title from public.items order by id") == [
+        assert query(server, "select id, title from public.items order by id", db) == [
             (1, "first"), (2, "second")]
 
     run_up_and_down(server, databases, current, desired, up, down, after_up, after_down)
@@ -127,14 +118,14 @@ def test_table_and_column_rename_keep_rows_and_the_sequence(server, databases, s
     assert down[-1] == 'ALTER TABLE "public"."items" RENAME TO "products";'
 
     def after_up(db):
-        assert rows(server, db, "select id, label from public.items order by id") == [
+        assert query(server, "select id, label from public.items order by id", db) == [
             (1, "a"), (2, "b")]
         # The sequence was renamed, not recreated: the next id follows the old ones.
-        assert rows(server, db, "insert into public.items (label) values ('c') returning id") == [
+        assert query(server, "insert into public.items (label) values ('c') returning id", db) == [
             (3,)]
 
     def after_down(db):
-        assert rows(server, db, "select id, title from public.products order by id") == [
+        assert query(server, "select id, title from public.products order by id", db) == [
             (1, "a"), (2, "b"), (3, "c")]
 
     run_up_and_down(server, databases, current, desired, up, down, after_up, after_down)
