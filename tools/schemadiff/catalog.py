@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cache
-from importlib import resources
 
 import psycopg2
 
+from . import sql
 from .catalog_model import (
     DefaultAclKey,
     Ref,
@@ -42,11 +41,6 @@ _TYPE_KINDS = {"e": "enum", "d": "domain", "c": "type", "r": "type"}
 _ROUTINE_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "function"}
 _POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
 _TRIGGER_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
-
-
-@cache
-def _query(name: str) -> str:
-    return resources.files("schemadiff").joinpath(f"sql/catalog_{name}.sql").read_text("utf-8")
 
 
 def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Snapshot:
@@ -88,7 +82,7 @@ def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
         try:
             result = {}
             for name in _QUERIES:
-                cur.execute(_query(name), {"schemas": schemas})
+                cur.execute(sql.load(f"catalog_{name}.sql"), {"schemas": schemas})
                 # Plain tuples zipped into dicts: RealDictCursor builds each row key by
                 # key in Python, a third of a snapshot's time at 1000 tables.
                 columns = [column.name for column in cur.description]

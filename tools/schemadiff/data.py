@@ -32,13 +32,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from importlib import resources
 
 import pglast
 from pglast import ast
 from psycopg2 import sql
 from psycopg2.extensions import TRANSACTION_STATUS_INTRANS
 
+from . import sql as sql_files
 from .apply import SqlFile, pointer, split_statements
 from .errors import SQLInputError, UsageError
 
@@ -232,10 +232,6 @@ class _Shape:
         return any(u.arbiter and set(u.columns) == set(key) for u in self.uniques)
 
 
-def _query(name: str) -> str:
-    return resources.files("schemadiff.sql").joinpath(name).read_text("utf-8")
-
-
 @contextlib.contextmanager
 def _reading(conn) -> Iterator:
     """A cursor with fixed output settings; the caller's session and transaction stay as found."""
@@ -246,7 +242,7 @@ def _reading(conn) -> Iterator:
     elif conn.autocommit:
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     try:
-        cur.execute(_query("data_read_settings.sql"))
+        cur.execute(sql_files.load("data_read_settings.sql"))
         yield cur
     finally:
         if in_transaction:
@@ -261,19 +257,19 @@ def _reading(conn) -> Iterator:
 def _catalog(cur, tables: list[ReferenceTable]) -> dict[Ident, _Shape]:
     params = {"schemas": [t.schema for t in tables], "names": [t.name for t in tables]}
     shapes: dict[Ident, _Shape] = {}
-    cur.execute(_query("data_columns.sql"), params)
+    cur.execute(sql_files.load("data_columns.sql"), params)
     for schema, name, table_sql, column, column_sql, type_, default, generated, identity in (
         cur.fetchall()
     ):
         shape = shapes.setdefault((schema, name), _Shape(table_sql))
         shape.columns[column] = _Column(column, column_sql, type_, default, generated, identity)
-    cur.execute(_query("data_unique_keys.sql"), params)
+    cur.execute(sql_files.load("data_unique_keys.sql"), params)
     for schema, name, index, constraint, primary, columns, attnums, unusable in cur.fetchall():
         if (schema, name) in shapes:
             shapes[(schema, name)].uniques.append(
                 _Unique(index, constraint, primary, tuple(columns), tuple(attnums), not unusable)
             )
-    cur.execute(_query("data_foreign_keys.sql"), params)
+    cur.execute(sql_files.load("data_foreign_keys.sql"), params)
     for schema, name, parent_schema, parent_name, columns, parent_columns in cur.fetchall():
         if (schema, name) in shapes:
             shapes[(schema, name)].foreign_keys.append(

@@ -46,13 +46,13 @@ import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pglast
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
+from . import sql
 from .errors import EXIT_DRIFT, SchemadiffError, UsageError
 
 LEVELS = ("off", "info", "warn", "error")
@@ -486,10 +486,10 @@ def _squawk_findings(source: _Source, rule_levels: dict[str, str],
 
 
 def _query(conn, name: str, params: dict | None = None) -> list[dict]:
-    sql = resources.files("schemadiff.sql").joinpath(name).read_text("utf-8")
+    text = sql.load(name)
     with conn.cursor() as cur:
         # Without parameters psycopg2 leaves `%` alone (format('%I') needs that).
-        cur.execute(sql, params) if params else cur.execute(sql)
+        cur.execute(text, params) if params else cur.execute(text)
         columns = [d[0] for d in cur.description]
         return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
 

@@ -16,11 +16,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import psycopg2.extras
 
+from . import sql
 from .catalog_model import quote_ident
 from .scratch import Server
 
@@ -41,17 +40,12 @@ class Attachment:
     table: str  # quoted table of the partition index
 
 
-@cache
-def _query() -> str:
-    return resources.files("schemadiff").joinpath("sql/repair_index_partitions.sql").read_text()
-
-
 def attachments(server: Server, dbname: str, schemas) -> set[Attachment]:
     """Every (partitioned index, partition index) pair of `dbname` in `schemas`."""
     conn = server.connect(dbname)
     try:
         with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(_query(), {"schemas": list(schemas)})
+            cur.execute(sql.load("repair_index_partitions.sql"), {"schemas": list(schemas)})
             rows = cur.fetchall()
     finally:
         conn.close()

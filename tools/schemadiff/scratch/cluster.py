@@ -25,12 +25,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import psycopg2
 from psycopg2 import sql
 
+from .. import sql as sql_files
 from ..errors import NoPostgresError
 from . import cache, leftovers
 from .cache import cache_root  # noqa: F401  (re-exported: where the cache lives)
@@ -82,7 +82,7 @@ class Seed:
 
 
 def shim_sql() -> str:
-    return resources.files("schemadiff.sql").joinpath("supabase_shim.sql").read_text("utf-8")
+    return sql_files.load("supabase_shim.sql")
 
 
 def run_root() -> Path:

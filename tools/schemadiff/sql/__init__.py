@@ -1,0 +1,16 @@
+"""The tool's SQL files, and the one function that reads them.
+
+Catalog queries live here as .sql files rather than strings in Python, so they can be
+read, run and reviewed as SQL (schemainspect does the same).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def load(name: str) -> str:
+    """The text of the SQL file `name` of this package, e.g. "catalog_columns.sql"."""
+    return resources.files(__name__).joinpath(name).read_text("utf-8")
