@@ -7,10 +7,12 @@ from pathlib import Path
 
 from schemadiff.apply import read_sql
 from schemadiff.build import apply_into
-from schemadiff.compare import make_judge
-from schemadiff.diff import Scope
-from schemadiff.plan import Plan, make_plans
-from schemadiff.verify import prove_first
+from schemadiff.data.declared import declared_tables
+from schemadiff.diff.plan import Plan, make_plans
+from schemadiff.inspect.scope import Scope
+from schemadiff.inspect.views import Views
+from schemadiff.proof.compare import Judge
+from schemadiff.proof.verify import prove_first
 
 
 @dataclass
@@ -32,10 +34,11 @@ def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) 
         if (case / "a.sql").read_text().strip():
             apply_into(server, a, case / "a.sql")
         apply_into(server, b, case / "b.sql")
-        judge = make_judge(server, Scope(tuple(schemas), tuple(unmanaged)),
-                           read_sql(case / "b.sql"), {}, b)
+        views = Views(server, Scope(tuple(schemas), tuple(unmanaged)))
+        with views.connected(b) as conn:
+            reference = declared_tables(read_sql(case / "b.sql"), {}, views.scope, conn)
         plan, up, down = prove_first(
-            judge, databases, a, b, make_plans(judge, a, b),
+            Judge(views, reference), databases, a, b, make_plans(views, a, b, reference),
             lambda p: ((f"{case.name}/up", _render(p.up_statements())),
                        (f"{case.name}/down", _render(p.down_statements()))),
         )

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from schemadiff.build import apply_into
-from schemadiff.compare import Judge
-from schemadiff.diff import Scope
-from schemadiff.plan import make_plans
-from schemadiff.verify import prove_first
+from schemadiff.diff.plan import make_plans
+from schemadiff.inspect.scope import Scope
+from schemadiff.inspect.views import Views
+from schemadiff.proof.compare import Judge
+from schemadiff.proof.verify import prove_first
 
 HISTORY = Path(__file__).parent / "fixtures" / "app_history" / "migrations"
 MIGRATIONS = sorted(HISTORY.glob("*.sql"))
@@ -38,9 +39,9 @@ def _render(statements: list[str]) -> str:
 
 
 def _prove(server, databases, current: str, desired: str, label: str):
-    judge = Judge(server, SCOPE)
+    views = Views(server, SCOPE)
     return prove_first(
-        judge, databases, current, desired, make_plans(judge, current, desired),
+        Judge(views), databases, current, desired, make_plans(views, current, desired),
         lambda p: ((f"{label}/up", _render(p.up_statements())),
                    (f"{label}/down", _render(p.down_statements()))),
     )

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from schemadiff import build
-from schemadiff.compare import Judge
-from schemadiff.diff import Scope, statements
+from schemadiff.diff.statements import statements
 from schemadiff.errors import SQLInputError
+from schemadiff.inspect.scope import Scope
+from schemadiff.inspect.views import Views
 from schemadiff.migrations import list_migrations
 from schemadiff.scratch import binaries, cache, cluster, scratch_server
 
@@ -198,12 +199,12 @@ def test_a_cached_replay_is_the_state_a_fresh_replay_builds(own_cache, tmp_path)
     with scratch_server(_cluster_backend(), seed=seed) as (server, databases):
         assert not build.has_database(server, seed.dbname)  # first run: a miss
         fresh, _ = build.build_both(server, databases, history, schema, seed=seed)
-        fresh_model = Judge(server, scope).model(fresh)
+        fresh_model = Views(server, scope).model(fresh)
     # Stopping the first server waited for the layer; the next run starts from it.
     with scratch_server(_cluster_backend(), seed=seed) as (server, databases):
         assert build.has_database(server, seed.dbname)
         cached, _ = build.build_both(server, databases, history, schema, seed=seed)
-        cached_model = Judge(server, scope).model(cached)
+        cached_model = Views(server, scope).model(cached)
     assert _names(cached_model) == _names(fresh_model)
     assert statements(fresh_model, cached_model) == []
     assert statements(cached_model, fresh_model) == []

@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 
 from roundtrip import roundtrip
-from schemadiff import catalog, judge
 from schemadiff.apply import SqlFile, apply_sql
 from schemadiff.build import apply_into
+from schemadiff.inspect import catalog
+from schemadiff.proof.compare import compare_snapshots
 
 ROOT = Path(__file__).parent / "fixtures" / "convergence"
 CASES = sorted(p for p in ROOT.iterdir() if p.is_dir())
@@ -53,7 +54,7 @@ NEEDS_SUPPLEMENT = {
 def _supplement_wired() -> bool:
     import inspect
 
-    from schemadiff import plan
+    from schemadiff.diff import plan
 
     return "supplement" in inspect.getsource(plan)
 
@@ -106,7 +107,7 @@ def _check_extra_schemas(server, databases, case: Path, migration: str, schemas:
             apply_sql(conn, SqlFile(Path(f"{case.name}/up"), migration))
         finally:
             conn.close()
-        verdict = judge.compare(_snapshot(server, start, schemas),
+        verdict = compare_snapshots(_snapshot(server, start, schemas),
                                 _snapshot(server, target, schemas))
         assert verdict.equal, str(verdict)
     finally:

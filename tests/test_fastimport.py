@@ -13,7 +13,7 @@ DUMP = """
 import json, sys, warnings
 sys.path.insert(0, {tools!r})
 if {fast!r}:
-    from schemadiff.fastimport import preload_schemainspect
+    from schemadiff.inspect.fastimport import preload_schemainspect
     preload_schemainspect()
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

@@ -14,8 +14,9 @@ from sqlalchemy.pool import NullPool
 from sqlbag import S
 
 from pgquery import query
-from schemadiff import diff, fastmigra
 from schemadiff.build import apply_into
+from schemadiff.inspect import fastmigra, migra
+from schemadiff.inspect.scope import Scope
 
 ROOT = Path(__file__).parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -26,21 +27,21 @@ SOURCES = sorted(
 )
 
 
-def _scope(server, dbname: str) -> diff.Scope:
+def _scope(server, dbname: str) -> Scope:
     """Every schema in the database (the shim's platform schemas included)."""
     names = query(server, "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
                           "AND nspname <> 'information_schema'", dbname)
-    return diff.Scope(tuple(sorted(name for (name,) in names)))
+    return Scope(tuple(sorted(name for (name,) in names)))
 
 
-def _stock(server, dbname: str, scope: diff.Scope):
+def _stock(server, dbname: str, scope: Scope):
     # NullPool: a pooled connection would keep the database busy for DROP.
     with S(server.url(dbname), poolclass=NullPool) as session:
-        return diff.restrict(get_inspector(session), scope)
+        return migra.restrict(get_inspector(session), scope)
 
 
-def _ours(server, dbname: str, scope: diff.Scope):
-    return diff.inspect(lambda: server.connect(dbname), scope)
+def _ours(server, dbname: str, scope: Scope):
+    return migra.inspect(lambda: server.connect(dbname), scope)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -57,7 +58,7 @@ def test_plain_cursor_inspection_matches_sqlalchemy(server, fresh_db, source):
             assert mine[key] == obj, f"{prop} {key}"
         seen += len(theirs)
     assert seen > 0, "the fixture declares nothing in scope: the comparison proves nothing"
-    assert diff.same(stock, ours) and diff.same(ours, stock)
+    assert migra.same(stock, ours) and migra.same(ours, stock)
     assert _raw_migra(stock, ours) == [] and _raw_migra(ours, stock) == []
 
 
@@ -81,12 +82,12 @@ def test_same_agrees_with_migra(server, fresh_db, case):
         if (case / f"{side}.sql").read_text().strip():
             apply_into(server, dbs[side], case / f"{side}.sql")
     # One scope for both sides: a schema only one side has is a difference to see.
-    scope = diff.Scope(tuple(sorted({*_scope(server, dbs["a"]).schemas,
+    scope = Scope(tuple(sorted({*_scope(server, dbs["a"]).schemas,
                                      *_scope(server, dbs["b"]).schemas})))
     a, b = (_ours(server, dbs[side], scope) for side in ("a", "b"))
-    assert diff.same(a, b) is (_raw_migra(a, b) == [])
-    assert diff.same(b, a) is (_raw_migra(b, a) == [])
-    assert diff.same(a, a) and _raw_migra(a, a) == []
+    assert migra.same(a, b) is (_raw_migra(a, b) == [])
+    assert migra.same(b, a) is (_raw_migra(b, a) == [])
+    assert migra.same(a, a) and _raw_migra(a, a) == []
     # The one-pass `differences` migra runs with gives what migra's own gives.
     for prop in PROPS.split():
         for left, right in ((a, b), (b, a)):

@@ -18,10 +18,10 @@ from sqlalchemy.pool import NullPool
 from sqlbag import S
 
 from schemadiff.apply import apply_file
-from schemadiff.catalog import snapshot
-from schemadiff.catalog_model import quote_ident, quote_literal
-from schemadiff.judge import compare
-from schemadiff.supplement import supplement
+from schemadiff.diff.supplement import supplement
+from schemadiff.inspect.catalog import snapshot
+from schemadiff.inspect.catalog_model import quote_ident, quote_literal
+from schemadiff.proof.compare import compare_snapshots as compare
 
 FIXTURES = Path(__file__).parent / "fixtures" / "judge"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -206,7 +206,8 @@ def test_quoting_cannot_break_out():
 
 
 def test_judge_modules_do_not_use_migra():
-    code = ("import sys, schemadiff.catalog, schemadiff.judge, schemadiff.supplement; "
+    code = ("import sys, schemadiff.inspect.catalog, schemadiff.proof.compare, "
+            "schemadiff.diff.supplement; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "('migra', 'schemainspect', 'sqlbag')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from schemadiff.catalog import snapshot
-from schemadiff.catalog_model import Snapshot
-from schemadiff.judge import compare
+from schemadiff.inspect.catalog import snapshot
+from schemadiff.inspect.catalog_model import Snapshot
+from schemadiff.proof.compare import compare_snapshots as compare
 
 
 def _snapshot(server, fresh_db, definition: str) -> Snapshot:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from schemadiff.catalog import snapshot
-from schemadiff.judge import Comparison, compare
+from schemadiff.inspect.catalog import snapshot
+from schemadiff.proof.compare import CatalogVerdict as Comparison
+from schemadiff.proof.compare import compare_snapshots as compare
 
 
 def _make(server, fresh_db, sql: str) -> str:

@@ -16,14 +16,8 @@ import pytest
 
 from schemadiff import config
 from schemadiff.apply import SqlFile, apply_file, apply_sql, read_sql, split_statements
-from schemadiff.data import (
-    ReferenceTable,
-    RowChanges,
-    compare_rows,
-    diff_rows,
-    reference_tables,
-    resolve_keys,
-)
+from schemadiff.data.declared import ReferenceTable, reference_tables, resolve_keys
+from schemadiff.data.rows import RowChanges, compare_rows, diff_rows
 from schemadiff.errors import SQLInputError, UsageError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from pgquery import query
-from schemadiff import diff
 from schemadiff.apply import SqlFile, apply_sql
-from schemadiff.compare import Judge
+from schemadiff.diff.renames import hints, renamed_base, suspects
+from schemadiff.diff.statements import statements
 from schemadiff.errors import SQLInputError
-from schemadiff.renames import hints, renamed_base, suspects
+from schemadiff.inspect.scope import Scope
+from schemadiff.inspect.views import Views
 
-SCOPE = diff.Scope(("public",))
+SCOPE = Scope(("public",))
 
 
 def apply(server, db: str, text: str) -> None:
@@ -30,8 +31,8 @@ def apply(server, db: str, text: str) -> None:
 
 
 def migra(server, a: str, b: str) -> list[str]:
-    judge = Judge(server, SCOPE)
-    return diff.statements(judge.model(a), judge.model(b))
+    views = Views(server, SCOPE)
+    return statements(views.model(a), views.model(b))
 
 
 @pytest.fixture

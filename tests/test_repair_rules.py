@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pglast
 
-from schemadiff import composites, enums, fixups
+from schemadiff.diff.repair import composites, enums
+from schemadiff.diff.repair import quoting as fixups
 
 
 def test_addition_keeps_old_labels_in_order():

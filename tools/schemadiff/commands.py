@@ -7,17 +7,21 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, build, lint, lint_run, migrations, renames
+from . import __version__, build, lint, lint_run, migrations
 from .apply import SqlFile, read_sql
-from .compare import Judge, make_judge
 from .config import Config
-from .diff import Scope, warm_up
+from .data.declared import ReferenceTable, declared_tables
+from .diff import renames
+from .diff.plan import Plan, make_plans
 from .errors import DestructiveChangeError
+from .inspect.migra import warm_up
+from .inspect.scope import Scope
+from .inspect.views import Views
 from .lock import repo_lock
-from .plan import Plan, make_plans
 from .progress import Steps
+from .proof.compare import Judge
+from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
 from .scratch import Databases, Server, scratch_server
-from .verify import HistoryReport, MigrationCheck, prove_first, verify_history
 
 
 @dataclass
@@ -62,22 +66,23 @@ def _scope(config: Config) -> Scope:
     return Scope(config.schemas, config.unmanaged)
 
 
-def _judge(config: Config, server: Server, desired: str) -> Judge:
-    return make_judge(server, _scope(config), read_sql(config.schema_file),
-                      config.reference_tables, desired)
+def _reference_tables(config: Config, schema: SqlFile, views: Views,
+                      desired: str) -> list[ReferenceTable]:
+    with views.connected(desired) as conn:
+        return declared_tables(schema, config.reference_tables, views.scope, conn)
 
 
-def _candidates(schema: SqlFile, server: Server, databases: Databases, judge: Judge,
-                current: str, desired: str, *,
+def _candidates(schema: SqlFile, server: Server, databases: Databases, views: Views,
+                reference: list[ReferenceTable], current: str, desired: str, *,
                 rollback: bool = True) -> tuple[list[Plan], list[str]]:
     """Candidate plans from `current` (with the renames schema.sql declares) to `desired`,
     and the drop+add pairs that look like undeclared renames."""
     declared = renames.hints(schema)
     with renames.renamed_base(server, databases, current, desired, declared) as base:
-        candidates = make_plans(judge, base.dbname, desired, rollback=rollback)
+        candidates = make_plans(views, base.dbname, desired, reference, rollback=rollback)
         suspects = renames.suspects(candidates[-1].up_statements(), server, base.dbname, desired)
         if base.dbname != current:  # a clone, dropped now; `current`'s views stay valid
-            judge.forget(base.dbname)
+            views.forget(base.dbname)
     for candidate in candidates:
         if base.up:
             candidate.up.insert(0, ("Renames declared in schema.sql", base.up))
@@ -88,13 +93,13 @@ def _candidates(schema: SqlFile, server: Server, databases: Databases, judge: Ju
 def _build_both(config: Config, schema: SqlFile, server: Server, databases: Databases,
                 history: list[migrations.Migration], steps: Steps,
                 seed: build.Seed | None, spares: list[str] | None = None
-                ) -> tuple[str, str, Judge]:
+                ) -> tuple[str, str, Views, list[ReferenceTable]]:
     """Both databases, built at the same time, each inspected as soon as it is built.
 
     With `spares`, a clone of current for the proof is added to it when current is ready
     while schema.sql is still being applied (0.4 s off the critical path at 1000 tables).
     """
-    judge = Judge(server, _scope(config))
+    views = Views(server, _scope(config))
 
     def spare(current: str) -> None:
         if spares is not None:
@@ -103,10 +108,9 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
         current, desired = build.build_both(
             server, databases, history, config.schema_file, seed=seed,
-            then=judge.inspect, then_current=spare,
+            then=views.inspect, then_current=spare,
         )
-    judge.declare_reference_data(schema, config.reference_tables, desired)
-    return current, desired, judge
+    return current, desired, views, _reference_tables(config, schema, views, desired)
 
 
 def _history(config: Config) -> list[migrations.Migration]:
@@ -149,10 +153,10 @@ def diff(config: Config, name: str, *, version: str | None = None,
         seed = build.replay_seed(history)
         with _workspace(config, backend, steps, seed) as (server, databases):
             spares: list[str] = []
-            current, desired, judge = _build_both(config, schema, server, databases, history,
-                                                  steps, seed, spares)
+            current, desired, views, reference = _build_both(
+                config, schema, server, databases, history, steps, seed, spares)
             with steps.step("diffing"):
-                candidates, suspects = _candidates(schema, server, databases, judge,
+                candidates, suspects = _candidates(schema, server, databases, views, reference,
                                                    current, desired)
             plan = candidates[-1]
             if plan.empty:
@@ -183,7 +187,7 @@ def diff(config: Config, name: str, *, version: str | None = None,
 
             with steps.step("proving migration and rollback"):
                 plan, up_text, down_text = prove_first(
-                    judge, databases, current, desired, candidates, render,
+                    Judge(views, reference), databases, current, desired, candidates, render,
                     spares[0] if spares else None
                 )
             with steps.step("linting the migration"):
@@ -222,11 +226,11 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     schema = read_sql(config.schema_file)
     seed = build.replay_seed(history)
     with _workspace(config, backend, steps, seed) as (server, databases):
-        current, desired, judge = _build_both(config, schema, server, databases, history,
-                                              steps, seed)
+        current, desired, views, reference = _build_both(config, schema, server, databases,
+                                                         history, steps, seed)
         with steps.step("diffing"):
-            candidates, _ = _candidates(schema, server, databases, judge, current, desired,
-                                        rollback=False)
+            candidates, _ = _candidates(schema, server, databases, views, reference, current,
+                                        desired, rollback=False)
     return CheckResult(pending=candidates[-1].up_statements())
 
 
@@ -238,6 +242,8 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
     with _workspace(config, backend, steps) as (server, databases):
         with steps.step(f"applying {config.schema_file.name}"):
             desired = build.desired(server, databases, config.schema_file)
-        judge = _judge(config, server, desired)
+        views = Views(server, _scope(config))
+        judge = Judge(views, _reference_tables(config, read_sql(config.schema_file), views,
+                                               desired))
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import classify, data, diff, repair
-from .compare import Judge
+from ..data.declared import ReferenceTable
+from ..data.rows import RowChanges, diff_rows
+from ..inspect.views import Views
+from . import classify, repair
+from .statements import statements
 from .supplement import supplement
 
 Section = tuple[str, list[str]]
@@ -169,11 +172,12 @@ def by_new_table(statements: list[str]) -> list[str]:
     return rest[:position] + ordered + rest[position:]
 
 
-def _tidy(statements: list[str], from_model) -> list[str]:
-    return merged_grants(without_dropped_table_details(statements, from_model))
+def _readable(ddl: list[str], from_model) -> list[str]:
+    return merged_grants(without_dropped_table_details(ddl, from_model))
 
 
-def make_plans(judge: Judge, current: str, desired: str, *,
+def make_plans(views: Views, current: str, desired: str,
+               reference_tables: list[ReferenceTable] | None = None, *,
                rollback: bool = True) -> list[Plan]:
     """Candidate plans, most readable first: new tables gathered by table, then migra's order.
 
@@ -181,22 +185,22 @@ def make_plans(judge: Judge, current: str, desired: str, *,
     Up: rows no longer declared, migra's DDL (repaired), what migra misses (supplement),
     then the declared rows. Down: the same, the other way.
     """
-    current_model, desired_model = judge.model(current), judge.model(desired)
-    extra = supplement(judge.snapshot(current), judge.snapshot(desired))
+    current_model, desired_model = views.model(current), views.model(desired)
+    extra = supplement(views.snapshot(current), views.snapshot(desired))
     # The supplement goes through repair too, so its statements are ordered with the rest
     # (it is written to run after migra's, and stays there unless it cannot run yet).
-    up = _tidy(diff.statements(current_model, desired_model), current_model)
-    up = repair.repair(up + extra.up, current_model, desired_model, judge.server, current,
+    up = _readable(statements(current_model, desired_model), current_model)
+    up = repair.repair(up + extra.up, current_model, desired_model, views.server, current,
                        desired)
     down: list[str] = []
     if rollback:  # `check` needs only the way forward
-        down = _tidy(diff.statements(desired_model, current_model), desired_model)
-        down = repair.repair(down + extra.down, desired_model, current_model, judge.server,
+        down = _readable(statements(desired_model, current_model), desired_model)
+        down = repair.repair(down + extra.down, desired_model, current_model, views.server,
                              desired, current)
-    rows = data.RowChanges()
-    if judge.reference_tables:
-        with judge.connected(current) as have, judge.connected(desired) as want:
-            rows = data.diff_rows(have, want, judge.reference_tables)
+    rows = RowChanges()
+    if reference_tables:
+        with views.connected(current) as have, views.connected(desired) as want:
+            rows = diff_rows(have, want, reference_tables)
 
     def plan(up_ddl: list[str]) -> Plan:
         # Rows go after the DDL that creates their tables, removals before the DDL that
@@ -211,8 +215,3 @@ def make_plans(judge: Judge, current: str, desired: str, *,
     if readable.up_statements() == plain.up_statements():
         return [plain]
     return [readable, plain]
-
-
-def make_plan(judge: Judge, current: str, desired: str) -> Plan:
-    """migra's order, tidied (for callers that don't prove candidates)."""
-    return make_plans(judge, current, desired)[-1]

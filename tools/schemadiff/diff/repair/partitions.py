@@ -19,14 +19,10 @@ from dataclasses import dataclass
 
 import psycopg2.extras
 
-from . import sql
-from .catalog_model import quote_ident
-from .scratch import Server
-
-
-def _tidy(statement: str) -> str:
-    text = statement.strip()
-    return text if text.endswith(";") else text + ";"
+from ... import sql
+from ...inspect.catalog_model import quote_ident
+from ...scratch import Server
+from ..statements import tidy
 
 
 def _qualified(schema: str, name: str) -> str:
@@ -59,7 +55,7 @@ def attachments(server: Server, dbname: str, schemas) -> set[Attachment]:
 
 def _attach_text(table) -> str:
     # What schemainspect builds (child and parent swapped), tidied.
-    return _tidy(f"alter table {table.quoted_full_name} attach partition "
+    return tidy(f"alter table {table.quoted_full_name} attach partition "
                  f"{table.parent_table} {table.partition_def};")
 
 
@@ -84,7 +80,7 @@ def rewritten(statements: list[str], from_model, to_model,
         if (table.is_partitioning_child_table and key not in to_model.tables
                 and table.parent_table not in to_model.tables):
             # DROP TABLE of the partitioned table drops its partitions with it.
-            replace[_tidy(table.drop_statement)] = []
+            replace[tidy(table.drop_statement)] = []
     _partitioned_constraints(replace, from_model, to_model)
     _child_constraint_drops(replace, from_model, to_model)
     new_partitions = _new_partitions(from_model, to_model)
@@ -93,7 +89,7 @@ def rewritten(statements: list[str], from_model, to_model,
         child = to_model.indexes.get(attachment.child)
         if attachment.parent in old_indexes and attachment.table in new_partitions and child:
             # Postgres builds (and attaches) this index when the partition joins.
-            replace[_tidy(child.create_statement)] = []
+            replace[tidy(child.create_statement)] = []
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))
@@ -123,14 +119,14 @@ def _inherited_columns(from_model, to_model) -> dict[str, list[str]]:
             continue
         for name, column in table.columns.items():
             if name not in old.columns and column.is_inherited:
-                drop[_tidy(table.alter_table_statement(column.add_column_clause))] = []
+                drop[tidy(table.alter_table_statement(column.add_column_clause))] = []
     for key, old in from_model.tables.items():
         table = to_model.tables.get(key)
         if table is None or not old.is_inheritance_child_table:
             continue
         for name, column in old.columns.items():
             if name not in table.columns and column.is_inherited:
-                drop[_tidy(table.alter_table_statement(column.drop_column_clause))] = []
+                drop[tidy(table.alter_table_statement(column.drop_column_clause))] = []
     return drop
 
 
@@ -142,13 +138,13 @@ def _partitioned_constraints(replace: dict, from_model, to_model) -> None:
         old = from_model.constraints.get(key)
         if constraint.constraint_type == "EXCLUDE" or (old is not None and old == constraint):
             continue
-        replace[_tidy(constraint.create_statement)] = [
+        replace[tidy(constraint.create_statement)] = [
             f"alter table only {constraint.quoted_full_table_name} add constraint "
             f"{constraint.quoted_name} {constraint.definition};"
         ]
         index = to_model.indexes.get(_index_key(constraint.schema, constraint.name))
         if index is not None:
-            replace[_tidy(index.create_statement)] = []
+            replace[tidy(index.create_statement)] = []
 
 
 def _child_constraint_drops(replace: dict, from_model, to_model) -> None:
@@ -156,7 +152,7 @@ def _child_constraint_drops(replace: dict, from_model, to_model) -> None:
         table = from_model.tables.get(constraint.quoted_full_table_name)
         if table is None or not table.is_partitioning_child_table or constraint.index is None:
             continue
-        replace[_tidy(constraint.drop_statement)] = [
+        replace[tidy(constraint.drop_statement)] = [
             f"alter table {constraint.quoted_full_table_name} drop constraint if exists "
             f"{constraint.quoted_name};"
         ]

@@ -1,4 +1,5 @@
-"""migra, restricted to the managed schemas: the only module that imports migra.
+"""migra's model of a database, restricted to the managed scope: the only module that
+imports migra (and schemainspect).
 
 One migra run covers every managed schema at once (so cross-schema dependencies are
 ordered together); objects outside them, and `unmanaged` ones, are filtered out of
@@ -10,13 +11,13 @@ from __future__ import annotations
 import functools
 import threading
 import warnings
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 from psycopg2.extras import NamedTupleCursor
 
 from .fastimport import preload_schemainspect
 from .fastmigra import differences, two_connection_inspector
+from .scope import Scope
 
 
 @functools.cache
@@ -42,39 +43,6 @@ def _migra() -> SimpleNamespace:
 def warm_up() -> None:
     """Import migra in a background thread, while the caller starts Postgres."""
     threading.Thread(target=_migra, name="schemadiff-import-migra", daemon=True).start()
-
-
-# Schemas the platform owns (Supabase ships no policies or project triggers in them).
-PLATFORM_SCHEMAS = ("auth", "storage", "realtime")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the tool manages: schemas, minus `schema.name` objects listed as unmanaged."""
-
-    schemas: tuple[str, ...]
-    unmanaged: tuple[str, ...] = ()
-
-    def keeps(self, obj: object) -> bool:
-        schema = getattr(obj, "schema", None)
-        if schema not in self.schemas and not self._on_platform_table(obj):
-            return False
-        for attr in ("name", "table_name"):
-            name = getattr(obj, attr, None)
-            if name and f"{schema}.{name}" in self.unmanaged:
-                return False
-        return True
-
-    def _on_platform_table(self, obj: object) -> bool:
-        """A policy, or a trigger calling a managed function, that the project put on a
-        platform table (storage.objects, auth.users): the project's, so diffed."""
-        if getattr(obj, "schema", None) not in PLATFORM_SCHEMAS:
-            return False
-        if type(obj).__name__ == "InspectedRowPolicy":
-            return True
-        if type(obj).__name__ == "InspectedTrigger":
-            return getattr(obj, "proc_schema", None) in self.schemas
-        return False
 
 
 def restrict(inspected, scope: Scope):
@@ -126,16 +94,12 @@ def same(a_model, b_model) -> bool:
     return True
 
 
-def statements(from_model, to_model) -> list[str]:
-    """The DDL migra emits to turn `from_model` into `to_model` (both from `inspect`)."""
+def migration_statements(from_model, to_model) -> list[str]:
+    """The DDL migra emits to turn `from_model` into `to_model` (both from `inspect`), as
+    migra writes it (the diff stage tidies it)."""
     if same(from_model, to_model):
         return []
     migration = _migra().Migration(from_model, to_model)
     migration.set_safety(False)
     migration.add_all_changes(privileges=True)
-    return [_tidy(s) for s in migration.statements if s.strip()]
-
-
-def _tidy(statement: str) -> str:
-    text = statement.strip()
-    return text if text.endswith(";") else text + ";"
+    return [s for s in migration.statements if s.strip()]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import psycopg2
 
-from . import sql
+from .. import sql
 from .catalog_model import (
     DefaultAclKey,
     Ref,

@@ -12,17 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...inspect.catalog_model import quote_ident, quote_literal
+from ...scratch import Server
+from ..statements import tidy
 from . import dependents
-from .catalog_model import quote_ident, quote_literal
-from .scratch import Server
 
 # migra's name for the renamed-away type (migra.changes.get_enum_modifications).
 _OLD_SUFFIX = "__old_version_to_be_dropped"
 
-
-def _tidy(statement: str) -> str:
-    text = statement.strip()
-    return text if text.endswith(";") else text + ";"
 
 
 def is_addition(old_labels, new_labels) -> bool:
@@ -81,17 +78,17 @@ def plan_rewrite(from_model, to_model) -> EnumRewrite:
         if old is None or not is_addition(old.elements, new.elements):
             continue
         quoted = new.quoted_full_name
-        rewrite.drop.append(_tidy(old.alter_rename_statement(new.name + _OLD_SUFFIX)))
-        rewrite.drop.append(_tidy(new.drop_statement_with_rename(new.name + _OLD_SUFFIX)))
-        rewrite.replace[_tidy(new.create_statement)] = add_value_statements(
+        rewrite.drop.append(tidy(old.alter_rename_statement(new.name + _OLD_SUFFIX)))
+        rewrite.drop.append(tidy(new.drop_statement_with_rename(new.name + _OLD_SUFFIX)))
+        rewrite.replace[tidy(new.create_statement)] = add_value_statements(
             quoted, old.elements, new.elements
         )
         rewrite.added[quoted] = [label for label in new.elements if label not in old.elements]
         for table, before, column in _uses(from_model, to_model, quoted):
-            rewrite.drop.append(_tidy(column.change_enum_statement(table.quoted_full_name)))
+            rewrite.drop.append(tidy(column.change_enum_statement(table.quoted_full_name)))
             if column.default and not column.is_generated:
-                rewrite.drop.append(_tidy(before.drop_default_statement(table.quoted_full_name)))
-                rewrite.drop.append(_tidy(before.add_default_statement(table.quoted_full_name)))
+                rewrite.drop.append(tidy(before.drop_default_statement(table.quoted_full_name)))
+                rewrite.drop.append(tidy(before.add_default_statement(table.quoted_full_name)))
     return rewrite
 
 
@@ -186,18 +183,18 @@ def recreated(statements: list[str], from_model, to_model, server: Server,
             if column.default and not column.is_generated and before.default != column.default:
                 # migra puts back the old default (which may name a removed label) and
                 # then sets the new one: only the new one is wanted.
-                unwanted.append(_tidy(before.add_default_statement(table.quoted_full_name)))
+                unwanted.append(tidy(before.add_default_statement(table.quoted_full_name)))
         pre, post = _array_recasts(to_model, new)
         drops += [(len(_DROP_ORDER), s) for s in pre]
-        after_create[_tidy(new.create_statement)] = post
+        after_create[tidy(new.create_statement)] = post
         for kind, dep_key in _dependents(server, dbname, old):
             collection = _COLLECTIONS[kind]
             before_obj = getattr(from_model, collection).get(dep_key)
             after_obj = getattr(to_model, collection).get(dep_key)
             if before_obj is not None:
-                drops.append((_DROP_ORDER.index(kind), _tidy(before_obj.drop_statement)))
+                drops.append((_DROP_ORDER.index(kind), tidy(before_obj.drop_statement)))
             if after_obj is not None:
-                creates.append(_tidy(after_obj.create_statement))
+                creates.append(tidy(after_obj.create_statement))
     if not (drops or creates or unwanted or any(after_create.values())):
         return statements
     head = list(dict.fromkeys(s for _, s in sorted(drops, key=lambda d: d[0])))

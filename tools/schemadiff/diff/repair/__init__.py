@@ -1,14 +1,14 @@
 """Post-processing of migra's statements: rewrite what migra gets wrong, then order by trial.
 
-Called by plan.make_plans for each direction; every change here is still proven by
-verify.prove before anything is written.
+Called by diff.plan.make_plans for each direction; every change here is still proven by
+proof.verify.prove before anything is written.
 """
 
 from __future__ import annotations
 
-from . import composites, enums, fixups, functions, partitions, reorder
-from .errors import VerificationError
-from .scratch import Server
+from ...errors import VerificationError
+from ...scratch import Server
+from . import composites, enums, functions, partitions, quoting, reorder
 
 _UNSAFE_ENUM_USE = "unsafe use of new value"
 
@@ -33,13 +33,13 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
     rewritten = enums.rewritten(
         enums.recreated(statements, from_model, to_model, server, dbname), from_model, to_model
     )
-    ordering = reorder.order(fixups.fixed(rewritten, from_model, to_model), server, dbname)
+    ordering = reorder.order(quoting.fixed(rewritten, from_model, to_model), server, dbname)
     if ordering.ok or not enums.plan_rewrite(from_model, to_model).added:
         return ordering.statements
     # ADD VALUE did not apply (a new value used in the same transaction): re-creating the
     # type instead, with what depends on it, makes its values usable at once.
     recreate = enums.recreated(statements, from_model, to_model, server, dbname, additions=True)
-    fallback = reorder.order(fixups.fixed(recreate, from_model, to_model), server, dbname)
+    fallback = reorder.order(quoting.fixed(recreate, from_model, to_model), server, dbname)
     if fallback.ok:
         return fallback.statements
     unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]

@@ -8,13 +8,8 @@ migra emits for that object, so nothing else can be touched by mistake.
 
 from __future__ import annotations
 
-from .catalog_model import quote_ident, quote_literal
-
-
-def _tidy(statement: str) -> str:
-    # As diff.statements normalizes migra's output.
-    text = statement.strip()
-    return text if text.endswith(";") else text + ";"
+from ...inspect.catalog_model import quote_ident, quote_literal
+from ..statements import tidy
 
 
 def enum_labels(labels) -> str:
@@ -60,13 +55,13 @@ def replacements(from_model, to_model) -> dict[str, str]:
     fixes: dict[str, str] = {}
     for model in (from_model, to_model):
         for enum in model.enums.values():
-            fixes[_tidy(enum.create_statement)] = _enum_create(enum)
+            fixes[tidy(enum.create_statement)] = _enum_create(enum)
         for policy in model.rlspolicies.values():
-            fixes[_tidy(policy.create_statement)] = _policy_create(policy)
+            fixes[tidy(policy.create_statement)] = _policy_create(policy)
         for trigger in model.triggers.values():
-            fixes[_tidy(trigger.drop_statement)] = _trigger_drop(trigger)
+            fixes[tidy(trigger.drop_statement)] = _trigger_drop(trigger)
         for wrong, right in _enum_recasts(model):
-            fixes[_tidy(wrong)] = right
+            fixes[tidy(wrong)] = right
     return {wrong: right for wrong, right in fixes.items() if wrong != right}
 
 

@@ -8,18 +8,15 @@ block the drop: they are dropped first and re-created, from the target, after it
 
 from __future__ import annotations
 
+from ...inspect.catalog_model import quote_ident
+from ...scratch import Server
+from ..statements import tidy
 from . import dependents
-from .catalog_model import quote_ident
-from .scratch import Server
 
 _DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "default")
 _COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlspolicies",
                 "trigger": "triggers", "view": "selectables"}
 
-
-def _tidy(statement: str) -> str:
-    text = statement.strip()
-    return text if text.endswith(";") else text + ";"
 
 
 def _query() -> str:
@@ -63,7 +60,7 @@ def rewritten(statements: list[str], from_model, to_model, server: Server,
         if new is not None and not retyped:
             continue
         if retyped:
-            drops.append((len(_DROP_ORDER), _tidy(old.drop_statement)))
+            drops.append((len(_DROP_ORDER), tidy(old.drop_statement)))
         for kind, schema, parent, name in _dependents(server, dbname, old):
             if kind == "default":
                 drop, create = _default_statements(from_model, to_model, schema, parent, name)
@@ -75,9 +72,9 @@ def rewritten(statements: list[str], from_model, to_model, server: Server,
             before = getattr(from_model, _COLLECTIONS[kind]).get(dep_key)
             after = getattr(to_model, _COLLECTIONS[kind]).get(dep_key)
             if before is not None:
-                drops.append((_DROP_ORDER.index(kind), _tidy(before.drop_statement)))
+                drops.append((_DROP_ORDER.index(kind), tidy(before.drop_statement)))
             if after is not None:
-                creates.append(_tidy(after.create_statement))
+                creates.append(tidy(after.create_statement))
     if not drops:
         return statements
     head = list(dict.fromkeys(s for _, s in sorted(drops, key=lambda d: d[0])))

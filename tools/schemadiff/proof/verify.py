@@ -10,11 +10,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .apply import SqlFile, apply_sql, read_sql
+from ..apply import SqlFile, apply_sql, read_sql
+from ..errors import SQLInputError, VerificationError
+from ..migrations import IRREVERSIBLE_MARKER, Migration
+from ..scratch import Databases
 from .compare import Comparison, Judge
-from .errors import SQLInputError, VerificationError
-from .migrations import IRREVERSIBLE_MARKER, Migration
-from .scratch import Databases
 
 
 def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import psycopg2
 
-from .scratch import Server
+from ...scratch import Server
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .catalog_model import (
+from ...inspect.catalog_model import (
     DefaultAclKey,
     Grant,
     Ref,

@@ -7,12 +7,8 @@ altering the type in place needs nothing else to move.
 
 from __future__ import annotations
 
-from .catalog_model import quote_ident
-
-
-def _tidy(statement: str) -> str:
-    text = statement.strip()
-    return text if text.endswith(";") else text + ";"
+from ...inspect.catalog_model import quote_ident
+from ..statements import tidy
 
 
 def _type_clause(column) -> str:
@@ -45,8 +41,8 @@ def rewritten(statements: list[str], from_model, to_model) -> list[str]:
         clauses = alter_clauses(old.columns, new.columns)
         if clauses is None:
             continue
-        replace[_tidy(old.drop_statement)] = []
-        replace[_tidy(new.create_statement)] = (
+        replace[tidy(old.drop_statement)] = []
+        replace[tidy(new.create_statement)] = (
             [f"alter type {new.quoted_full_name} {', '.join(clauses)};"] if clauses else []
         )
     out: list[str] = []

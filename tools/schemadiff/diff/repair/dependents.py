@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import sql
+from ... import sql
 
 
 @cache

@@ -1,0 +1,222 @@
+"""Reference rows between two databases: the upserts and deletes from one to the other,
+and the comparison the proof makes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import UsageError
+from .declared import Ident, ReferenceTable
+from .literals import BARE_NUMBERS, match, sql_value
+from .tables import Side, read_sides
+
+
+@dataclass
+class RowChanges:
+    """Reference-data statements; the pipeline runs deletes before the DDL, upserts after it."""
+
+    up_deletes: list[str] = field(default_factory=list)  # children first
+    up_upserts: list[str] = field(default_factory=list)  # parents first
+    down_deletes: list[str] = field(default_factory=list)
+    down_upserts: list[str] = field(default_factory=list)
+    destructive: list[str] = field(default_factory=list)  # the up DELETEs
+
+    @property
+    def empty(self) -> bool:
+        return not (self.up_deletes or self.up_upserts)
+
+
+# --- rendering ----------------------------------------------------------------------
+
+
+def _insert(side: Side, key: tuple, update: list[str] | None = None) -> str:
+    """An idempotent upsert of the row at `key`: insert it, or set the `update` columns."""
+    row = side.rows[key]
+    target = side.shape.sql
+    cols = [side.shape.columns[c] for c in side.columns]
+    names = ", ".join(c.sql for c in cols)
+    values = ", ".join(sql_value(side, c.name, row[c.name]) for c in cols)
+    overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity == "a" for c in cols) else ""
+    if side.arbiter:
+        conflict = ", ".join(side.shape.columns[k].sql for k in side.table.key or ())
+        if update:
+            sets = ", ".join(
+                f"{side.shape.columns[c].sql} = EXCLUDED.{side.shape.columns[c].sql}"
+                for c in update
+            )
+            action = f"DO UPDATE SET {sets}"
+        else:
+            action = "DO NOTHING"
+        return (
+            f"INSERT INTO {target} ({names}){overriding} VALUES ({values}) "
+            f"ON CONFLICT ({conflict}) {action};"
+        )
+    # No unique index on exactly the key on this side (a configured key, or a rollback to
+    # a state before the constraint existed): ON CONFLICT cannot name it.
+    if update:
+        sets = ", ".join(f"{side.shape.columns[c].sql} = {sql_value(side, c, row[c])}"
+                         for c in update)
+        return f"UPDATE {target} SET {sets} WHERE {match(side, key)};"
+    return (
+        f"INSERT INTO {target} ({names}){overriding} SELECT {values} "
+        f"WHERE NOT EXISTS (SELECT FROM {target} WHERE {match(side, key)});"
+    )
+
+
+def _delete(side: Side, key: tuple) -> str:
+    return f"DELETE FROM {side.shape.sql} WHERE {match(side, key)};"
+
+
+# --- the diff -----------------------------------------------------------------------
+
+
+def diff_rows(current_conn, desired_conn, tables: list[ReferenceTable]) -> RowChanges:
+    """Upserts and deletes taking the current rows to the desired ones, and back.
+
+    Up deletes and up upserts are rendered for the database they run on: deletes (run
+    before the DDL) in the current shape, upserts (after it) in the desired shape; the
+    rollback the other way round. Rows of a table the migration creates are deleted
+    in the rollback before its DDL drops the table, so a parent's rows can go first.
+    """
+    current = read_sides(current_conn, tables, "current (the migrations)")
+    desired = read_sides(desired_conn, tables, "desired (schema.sql)")
+    changes = RowChanges()
+    per_table: dict[Ident, RowChanges] = {}
+    for ident, want in desired.items():
+        have = current.get(ident)
+        for side in (want, have):
+            if side is not None and side.problem:
+                raise _unmatched_error(side)
+        per_table[ident] = _table_changes(have, want)
+    order = _dependency_order(current, desired)
+    for ident in order:  # parents first
+        changes.up_upserts += per_table[ident].up_upserts
+        changes.down_upserts += per_table[ident].down_upserts
+    for ident in reversed(order):  # children first
+        changes.up_deletes += per_table[ident].up_deletes
+        changes.down_deletes += per_table[ident].down_deletes
+    changes.destructive = list(changes.up_deletes)
+    return changes
+
+
+def _unmatched_error(side: Side) -> UsageError:
+    table = side.table
+    return UsageError(
+        f"{side.problem}: reference rows cannot be matched between the two states.",
+        detail=(
+            f"  The key ({', '.join(table.key or ())}) is the {table.key_origin}.\n"
+            "  Give every row a distinct, non-NULL key value. A new key column needs a\n"
+            "  migration of its own that adds and fills it first. Or choose another key:\n"
+            "    [tool.schemadiff]\n"
+            f'    reference_tables = {{"{table.qualified}" = ["column", ...]}}'
+        ),
+    )
+
+
+def _table_changes(have: Side | None, want: Side) -> RowChanges:
+    changes = RowChanges()
+    old_rows = have.rows if have else {}
+    for key in sorted(set(old_rows) | set(want.rows), key=lambda k: _sort_key(want, k)):
+        old, new = old_rows.get(key), want.rows.get(key)
+        if have is None or old is None:
+            changes.up_upserts.append(_insert(want, key))
+            changes.down_deletes.append(_delete(want, key))
+        elif new is None:
+            changes.up_deletes.append(_delete(have, key))
+            changes.down_upserts.append(_insert(have, key))
+        else:
+            # A column the current state lacks is added by the DDL with its default:
+            # the declared value still has to be written.
+            up = [c for c in want.columns if c not in have.columns or old[c] != new[c]]
+            down = [c for c in have.columns if c in want.columns and old[c] != new[c]]
+            if up:
+                changes.up_upserts.append(_insert(want, key, up))
+            if down:
+                changes.down_upserts.append(_insert(have, key, down))
+    return changes
+
+
+def _sort_key(side: Side, key: tuple) -> tuple:
+    # By key, numbers as numbers and text by code point: the same order on every machine,
+    # whatever the database collation.
+    parts = []
+    for column, value in zip(side.table.key or (), key, strict=True):
+        if isinstance(value, tuple):
+            parts.append((2, 0, "\x00".join(v or "" for v in value)))
+        elif side.shape.columns[column].type in BARE_NUMBERS and value.lstrip("-").isdigit():
+            parts.append((0, int(value), ""))
+        else:
+            parts.append((1, 0, value))
+    return tuple(parts)
+
+
+def _dependency_order(*databases: dict[Ident, Side]) -> list[Ident]:
+    """Reference tables parents first (foreign keys of either database); ties by name."""
+    idents = sorted({ident for sides in databases for ident in sides})
+    parents: dict[Ident, set[Ident]] = {ident: set() for ident in idents}
+    for sides in databases:
+        for ident, side in sides.items():
+            for fk in side.shape.foreign_keys:
+                if fk.parent in parents and fk.parent != ident:
+                    parents[ident].add(fk.parent)
+    order: list[Ident] = []
+    while len(order) < len(idents):
+        ready = [i for i in idents if i not in order and parents[i] <= set(order)]
+        # A cycle: take the first by name; the proof shows whether the order works.
+        order.append(ready[0] if ready else next(i for i in idents if i not in order))
+    return [ident for ident in order if ident in databases[-1]]
+
+
+# --- comparison (proof and verify) --------------------------------------------------
+
+
+def compare_rows(
+    a_conn, b_conn, tables: list[ReferenceTable], labels: tuple[str, str] = ("a", "b")
+) -> list[str]:
+    """Reference-data differences between two databases, one line each; [] when equal."""
+    left_label, right_label = labels
+    left = read_sides(a_conn, tables, left_label)
+    right = read_sides(b_conn, tables, right_label)
+    found = []
+    for table in tables:
+        a, b = left.get(table.ident), right.get(table.ident)
+        if a is None and b is None:
+            continue
+        if a is None or b is None:
+            missing_in = left_label if a is None else right_label
+            found.append(f"{table.qualified}: table missing in {missing_in}")
+            continue
+        shared = [c for c in b.columns if c in a.columns]
+        if a.problem or b.problem:
+            found += _compare_whole_rows(a, b, shared, labels)
+            continue
+        for key in sorted(set(a.rows) | set(b.rows), key=lambda k: _sort_key(b, k)):
+            old, new = a.rows.get(key), b.rows.get(key)
+            side = b if new is not None else a
+            where = f"{table.qualified} ({match(side, key)})"
+            if old is None or new is None:
+                found.append(f"{where}: row only in {right_label if old is None else left_label}")
+                continue
+            for column in shared:
+                if old[column] != new[column]:
+                    found.append(
+                        f"{where}: {column} is {sql_value(a, column, old[column])} in "
+                        f"{left_label}, {sql_value(b, column, new[column])} in {right_label}"
+                    )
+    return found
+
+
+def _compare_whole_rows(
+    a: Side, b: Side, shared: list[str], labels: tuple[str, str]
+) -> list[str]:
+    """Without a usable key (an older state, say), rows can still be compared as a multiset."""
+    def bag(side: Side) -> list[tuple]:
+        return sorted(tuple(repr(row[c]) for c in shared) for row in side.records)
+
+    if bag(a) == bag(b):
+        return []
+    return [
+        f"{a.table.qualified}: rows differ (compared as whole rows, because "
+        f"{a.problem or b.problem}): {len(a.records)} in {labels[0]}, "
+        f"{len(b.records)} in {labels[1]}"
+    ]

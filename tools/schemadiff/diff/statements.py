@@ -1,0 +1,16 @@
+"""migra's statements as the tool writes them: the one place that tidies a statement."""
+
+from __future__ import annotations
+
+from ..inspect.migra import migration_statements
+
+
+def tidy(statement: str) -> str:
+    """A statement stripped and ending in one semicolon (as every repair keys them)."""
+    text = statement.strip()
+    return text if text.endswith(";") else text + ";"
+
+
+def statements(from_model, to_model) -> list[str]:
+    """The DDL migra emits to turn `from_model` into `to_model`, tidied."""
+    return [tidy(s) for s in migration_statements(from_model, to_model)]

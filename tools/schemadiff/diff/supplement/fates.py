@@ -1,0 +1,86 @@
+"""What migra does to each object: keeps it, creates it, or may re-create it.
+
+migra may drop and re-create an object it changes, which resets its comment and grants;
+from snapshots taken before migra ran that is only sometimes knowable, so for such objects
+every supplement statement is written to be right either way (idempotent COMMENT ON,
+GRANT, REVOKE), rather than guessed.
+"""
+
+from __future__ import annotations
+
+from ...inspect.catalog_model import MEMBER_KINDS, RELATION_KINDS, Ref, Snapshot
+
+KEPT, NEW, EITHER = "kept", "new", "either"
+
+
+# What migra creates when it is new; for anything else (domains, composite and range
+# types) nothing can be said about an object that doesn't exist yet.
+_MIGRA_CREATES = {
+    "schema", "table", "view", "materialized view", "sequence", "column", "constraint",
+    "index", "function", "procedure", "aggregate", "trigger", "policy", "enum",
+}
+
+
+class Fates:
+    """What migra does to each object of `after`: keeps it, creates it, or maybe re-creates it.
+
+    None: the object will not exist after migra ran (a kind migra cannot create).
+    """
+
+    def __init__(self, before: Snapshot, after: Snapshot) -> None:
+        self.before, self.after = before, after
+        self._memo: dict[Ref, str | None] = {}
+        self._relations = {(r.schema, r.name): r for r in after.shapes
+                           if r.kind in RELATION_KINDS or r.kind == "domain"}
+        # migra re-creates the views on a table it modifies (any column, RLS on/off).
+        self._modified: set[tuple[str, str]] = set()
+        for ref in before.shapes.keys() | after.shapes.keys():
+            if ref.kind == "column" and before.shapes.get(ref) != after.shapes.get(ref):
+                self._modified.add((ref.schema, ref.name))
+        for table in before.rls_forced.keys() | after.rls_forced.keys():
+            ident = f"rls {table}"
+            if before.objects.get(ident) != after.objects.get(ident):
+                self._modified.add((table.schema, table.name))
+
+    def _container(self, ref: Ref) -> Ref | None:
+        if ref in self.after.index_tables:
+            table = self.after.index_tables[ref]
+            return self._relations.get((table.schema, table.name))
+        if ref.kind in MEMBER_KINDS:
+            return self._relations.get((ref.schema, ref.name))
+        return None
+
+    def __call__(self, ref: Ref) -> str | None:
+        if ref not in self._memo:
+            self._memo[ref] = None  # a cycle of views can't happen; this guards anyway
+            self._memo[ref] = self._decide(ref)
+        return self._memo[ref]
+
+    def _decide(self, ref: Ref) -> str | None:
+        if ref not in self.after.shapes:
+            return None
+        container = self._container(ref)
+        container_fate = self(container) if container is not None else KEPT
+        if container_fate is None:
+            return None
+        if ref not in self.before.shapes:
+            return NEW if ref.kind in _MIGRA_CREATES else None
+        if self.before.shapes[ref] != self.after.shapes[ref] or container_fate != KEPT:
+            return EITHER
+        for read in self.after.reads.get(ref, ()):
+            source = self._relations.get((read.schema, read.name))
+            if source is None or (read.schema, read.name) in self._modified or self(source) != KEPT:
+                return EITHER
+        return KEPT
+
+
+def possible(fate: str, kept, fresh) -> list:
+    """The states an object can be in after migra ran: as before, as newly created, or either."""
+    return {KEPT: [kept], NEW: [fresh], EITHER: [kept, fresh]}[fate]
+
+
+def each(refs, fate: Fates):
+    for ref in sorted(refs):
+        state = fate(ref)
+        if state is not None:
+            yield ref, state
