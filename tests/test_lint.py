@@ -13,7 +13,7 @@ import pytest
 
 from cliproject import make_project, run, url_of
 from schemadiff.errors import UsageError
-from schemadiff.lint import Finding, check_config, lint
+from schemadiff.review.lint import Finding, check_config, lint
 
 
 @pytest.fixture

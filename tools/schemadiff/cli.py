@@ -11,11 +11,12 @@ from typing import Annotated
 
 import typer
 
-from . import __version__, commands, lint_run
+from . import __version__, commands
 from . import config as config_mod
-from . import lint as lint_mod
 from .errors import EXIT_NO_POSTGRES, DestructiveChangeError, SchemadiffError
 from .progress import Steps
+from .review import lint as lint_mod
+from .review.lint import run as lint_run
 from .scratch import BACKENDS
 from .scratch.cluster import clear_cache
 from .scratch.server import lost_connection
@@ -80,7 +81,10 @@ def _steps(quiet: bool, as_json: bool) -> Steps:
 
 def _config(project: Path | None) -> config_mod.Config:
     root = project.resolve() if project else config_mod.find_root(Path.cwd())
-    return config_mod.load(root)
+    config = config_mod.load(root)
+    # Lint levels are checked with every command: a typo in a rule name is a config error.
+    lint_mod.check_config(config.lint, config.pyproject)
+    return config
 
 
 def handled(func):

@@ -7,13 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, build, lint, lint_run, migrations
+from . import __version__, build, migrations
 from .apply import SqlFile, read_sql
 from .config import Config
 from .data.declared import ReferenceTable, declared_tables
 from .diff import renames
 from .diff.plan import Plan, make_plans
-from .errors import DestructiveChangeError
 from .inspect.migra import warm_up
 from .inspect.scope import Scope
 from .inspect.views import Views
@@ -21,6 +20,9 @@ from .lock import repo_lock
 from .progress import Steps
 from .proof.compare import Judge
 from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
+from .review import lint
+from .review.destructive import refuse_destructive
+from .review.lint import run as lint_run
 from .scratch import Databases, Server, scratch_server
 
 
@@ -161,19 +163,8 @@ def diff(config: Config, name: str, *, version: str | None = None,
             plan = candidates[-1]
             if plan.empty:
                 return DiffResult(changed=False)
-            destructive = plan.destructive()
-            if destructive and not allow_destructive:
-                hint = ""
-                if suspects:
-                    hint = ("\nPossible renames (declare one with `-- schemadiff: renamed from "
-                            "OLD` before the new name in schema.sql):\n"
-                            + "\n".join(f"  {s}" for s in suspects))
-                raise DestructiveChangeError(
-                    f"Refusing {len(destructive)} destructive statement(s); nothing was written.",
-                    [s for s, _ in destructive],
-                    detail="\n".join(f"  {reason}: {s}" for s, reason in destructive) + hint
-                    + "\nChange schema.sql, or pass --allow-destructive if the data may go.",
-                )
+            if not allow_destructive:
+                refuse_destructive(plan, suspects)
 
             def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
                 return (

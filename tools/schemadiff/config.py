@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
-from .lint import check_config as check_lint_config
 
 DEFAULTS_DOC = """\
 [tool.schemadiff]
@@ -108,7 +107,6 @@ def load(root: Path) -> Config:
     lint = section.get("lint", {})
     if not isinstance(lint, dict):
         raise UsageError(f"{path}: [tool.schemadiff.lint] must be a table.")
-    check_lint_config(lint, path)
     return Config(
         root=root,
         schema_file=path_key("schema_file", "schema.sql"),

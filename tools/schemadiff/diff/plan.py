@@ -34,15 +34,6 @@ class Plan:
     def down_statements(self) -> list[str]:
         return [s for _, statements in self.down for s in statements]
 
-    def destructive(self) -> list[tuple[str, str]]:
-        """(statement, reason) for each up statement that loses data."""
-        found = []
-        for statement in self.up_statements():
-            reason = classify.destructive_reason(statement)
-            if reason:
-                found.append((statement, reason))
-        return found
-
 
 def grouped(statements: list[str]) -> list[Section]:
     """Consecutive statements about one object under one heading; order is kept as is."""

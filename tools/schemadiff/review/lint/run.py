@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from . import build, migrations
-from .apply import SqlFile, read_sql, split_statements
-from .config import Config
-from .lint import Finding, lint
-from .progress import Steps
-from .scratch import Databases, Server, scratch_server
+from ... import build, migrations
+from ...apply import SqlFile, read_sql, split_statements
+from ...config import Config
+from ...progress import Steps
+from ...scratch import Databases, Server, scratch_server
+from . import Finding, lint
 
 
 def _schema_source(config: Config, skip: Path | None = None) -> list[tuple[str, str]]:

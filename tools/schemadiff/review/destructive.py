@@ -1,0 +1,35 @@
+"""Statements that lose data are refused unless the user says the data may go."""
+
+from __future__ import annotations
+
+from ..diff.classify import destructive_reason
+from ..diff.plan import Plan
+from ..errors import DestructiveChangeError
+
+
+def destructive_statements(plan: Plan) -> list[tuple[str, str]]:
+    """(statement, reason) for each up statement of `plan` that loses data."""
+    found = []
+    for statement in plan.up_statements():
+        reason = destructive_reason(statement)
+        if reason:
+            found.append((statement, reason))
+    return found
+
+
+def refuse_destructive(plan: Plan, suspects: list[str]) -> None:
+    """Raise DestructiveChangeError listing what `plan` drops, and the possible renames."""
+    destructive = destructive_statements(plan)
+    if not destructive:
+        return
+    hint = ""
+    if suspects:
+        hint = ("\nPossible renames (declare one with `-- schemadiff: renamed from "
+                "OLD` before the new name in schema.sql):\n"
+                + "\n".join(f"  {s}" for s in suspects))
+    raise DestructiveChangeError(
+        f"Refusing {len(destructive)} destructive statement(s); nothing was written.",
+        [s for s, _ in destructive],
+        detail="\n".join(f"  {reason}: {s}" for s, reason in destructive) + hint
+        + "\nChange schema.sql, or pass --allow-destructive if the data may go.",
+    )
