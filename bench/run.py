@@ -334,8 +334,8 @@ def main() -> None:
     args.source = args.source.resolve()
     sections = set(args.only.split(","))
     sys.path.insert(0, str(args.source))
+    from schemadiff.platform import platform_sql as shim_sql
     from schemadiff.scratch import scratch_server
-    from schemadiff.scratch.cluster import shim_sql
 
     rows: list[Row] = []
     work = Path(tempfile.mkdtemp(prefix="schemadiff-bench-"))

@@ -115,8 +115,8 @@ def test_docker_without_an_engine_fails_with_the_reason(monkeypatch):
 def test_auto_says_what_it_tried_when_nothing_starts(monkeypatch, tmp_path):
     # Nothing on PATH, no embedded wheel visible, no Docker socket.
     monkeypatch.delenv("SCHEMADIFF_DATABASE_URL", raising=False)
-    monkeypatch.setattr("schemadiff.scratch.local_bindirs", lambda major: [])
-    monkeypatch.setattr("schemadiff.scratch.embedded_bindir", lambda: None)
+    monkeypatch.setattr("schemadiff.scratch.backends.local_bindirs", lambda major: [])
+    monkeypatch.setattr("schemadiff.scratch.backends.embedded_bindir", lambda: None)
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no.sock")
     with pytest.raises(NoPostgresError) as caught:
         start("auto")

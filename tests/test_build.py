@@ -135,7 +135,7 @@ def test_replay_key_follows_every_byte_name_and_order(tmp_path):
 
 
 def test_replay_clones_the_seed_database_when_the_server_has_it(server, databases, tmp_path):
-    if server.backend not in build.CACHING_BACKENDS:
+    if not server.backend.caches_seeds:
         pytest.skip("seeds come only from the cluster cache")
     history, _ = _project(tmp_path, MIGRATIONS, SCHEMA)
     seed = build.replay_seed(history)

@@ -21,19 +21,22 @@ import pytest
 
 from pgquery import query
 from schemadiff.errors import NoPostgresError
-from schemadiff.scratch import binaries, cache, cluster
+from schemadiff.scratch import binaries, cache, process
+from schemadiff.scratch import golden as goldens
+from schemadiff.scratch.backends import EMBEDDED, LOCAL
 from schemadiff.scratch.cluster import Seed, start_cluster
+from schemadiff.scratch.server import Backend
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _bindir() -> tuple[str, Path]:
+def _bindir() -> tuple[Backend, Path]:
     local = binaries.local_bindirs(15)
     if local:
-        return "local", local[0]
+        return LOCAL, local[0]
     embedded = binaries.embedded_bindir()
     if embedded:
-        return "embedded", embedded
+        return EMBEDDED, embedded
     if os.environ.get("SCHEMADIFF_REQUIRE_POSTGRES") == "1":
         pytest.fail("no Postgres server binaries for the cluster cache tests", pytrace=False)
     pytest.skip("no Postgres server binaries")
@@ -48,7 +51,7 @@ def built(tmp_path_factory):
     os.environ["SCHEMADIFF_CACHE_DIR"] = str(root)
     try:
         start_cluster(backend, bindir).stop()
-        name = cluster.golden_name(cluster.ensure_runnable(bindir, cluster._run_as()))
+        name = goldens.golden_name(process.ensure_runnable(bindir, process.run_as()))
     finally:
         if old is None:
             os.environ.pop("SCHEMADIFF_CACHE_DIR", None)
@@ -179,14 +182,14 @@ def test_entry_that_will_not_start_is_rebuilt_once(cached):
 def test_a_server_that_fails_after_a_rebuild_reports_the_error(cached, monkeypatch):
     backend, bindir, name = cached
     builds = []
-    real_build = cluster._build_golden
+    real_build = goldens.build_golden
 
     def build_broken(bindir_, name_, account):
         builds.append(name_)
         real_build(bindir_, name_, account)
         _break_control_file(name_)
 
-    monkeypatch.setattr(cluster, "_build_golden", build_broken)
+    monkeypatch.setattr(goldens, "build_golden", build_broken)
     _break_control_file(name)
     with pytest.raises(NoPostgresError, match="exited with code"):
         start_cluster(backend, bindir)
@@ -212,9 +215,10 @@ def test_concurrent_first_runs_build_once_and_all_start(empty_cache, tmp_path):
     script = (
         "import sys\n"
         "from pathlib import Path\n"
+        "from schemadiff.scratch.backends import REGISTRY\n"
         "from schemadiff.scratch.cluster import start_cluster\n"
         "notes = []\n"
-        f"server = start_cluster({backend!r}, Path({str(bindir)!r}), notes.append)\n"
+        f"server = start_cluster(REGISTRY[{backend.name!r}], Path({str(bindir)!r}), notes.append)\n"
         "conn = server.connect(server.base_db)\n"
         "cur = conn.cursor(); cur.execute(\"SELECT to_regclass('auth.users') IS NOT NULL\")\n"
         "ok = cur.fetchone()[0]; conn.close(); server.stop()\n"
@@ -279,7 +283,7 @@ def test_seed_is_built_beside_a_miss_and_served_on_the_next_run(cached):
         assert _seeded(server, seed) == []  # a miss: the run starts from the golden cluster
     finally:
         server.stop()  # waits for the layer build
-    layer = cluster.layer_name(golden, seed)
+    layer = goldens.layer_name(golden, seed)
     info = cache.manifest(layer)
     assert info is not None and info["seed_key"] == "alpha"
     assert calls == ["seed_alpha"]
@@ -305,7 +309,7 @@ def test_a_seed_that_fails_publishes_nothing(cached):
     seed = _marker_seed("broken", [], fail=True)
     server, _ = _start(backend, bindir, seed)
     server.stop()
-    assert cache.manifest(cluster.layer_name(golden, seed)) is None
+    assert cache.manifest(goldens.layer_name(golden, seed)) is None
     assert cache.entries() == [golden]
 
 
@@ -313,7 +317,7 @@ def test_a_layer_being_built_elsewhere_is_a_miss_not_a_wait(cached):
     backend, bindir, golden = cached
     calls: list[str] = []
     seed = _marker_seed("gamma", calls)
-    layer = cluster.layer_name(golden, seed)
+    layer = goldens.layer_name(golden, seed)
     with cache.locked(layer, shared=False):  # another run is writing it
         started = time.perf_counter()
         server, _ = _start(backend, bindir, seed)
@@ -333,16 +337,16 @@ def test_old_layers_are_pruned(cached):
         server.stop()
         time.sleep(0.01)  # distinct mtimes
     layers = [name for name in cache.entries() if name.startswith(f"{golden}-")]
-    assert len(layers) == cluster.LAYERS_KEPT
+    assert len(layers) == goldens.LAYERS_KEPT
     kept = {cache.manifest(name)["seed_key"] for name in layers}
     assert kept == {"l3", "l4", "l5", "l6"}
 
 
 def test_run_directories_go_to_tmpfs_unless_told_otherwise(monkeypatch, tmp_path):
     monkeypatch.setenv("SCHEMADIFF_TMPDIR", str(tmp_path))
-    assert cluster.run_root() == tmp_path
+    assert process.run_root() == tmp_path
     monkeypatch.delenv("SCHEMADIFF_TMPDIR")
-    root = cluster.run_root()
+    root = process.run_root()
     if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK):
         assert root == Path("/dev/shm")
     else:
@@ -351,7 +355,7 @@ def test_run_directories_go_to_tmpfs_unless_told_otherwise(monkeypatch, tmp_path
 
 def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty_cache, tmp_path):
     backend, bindir = empty_cache
-    runnable = cluster.ensure_runnable(bindir, cluster._run_as())
+    runnable = process.ensure_runnable(bindir, process.run_as())
     tiny = tmp_path / "tiny"
     tiny.mkdir()
     (tiny / "PG_VERSION").write_text("15\n")
@@ -370,7 +374,7 @@ def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty
     server, _ = _start(backend, bindir)
     server.stop()
     names = set(cache.entries())
-    assert cluster.golden_name(runnable) in names
+    assert goldens.golden_name(runnable) in names
     assert newer in names and other in names  # the last one used, and other binaries' own
     assert older not in names and f"{older}-{'d' * 20}" not in names
     assert gone not in names  # its binaries no longer exist: it can never start again

