@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from schemadiff import build
+from schemadiff.apply import SqlFile, read_sql
 from schemadiff.diff.statements import statements
 from schemadiff.errors import SQLInputError
 from schemadiff.inspect.scope import Scope
 from schemadiff.inspect.views import Views
 from schemadiff.migrations import list_migrations
-from schemadiff.scratch import binaries, cache, cluster, scratch_server
+from schemadiff.scratch import binaries, cache, scratch_server
+from schemadiff.scratch import golden as goldens
 
 # Each side waits until it sees the other one running, then stays a while so that the
 # other sees it too: built one after the other, the first would give up and fail.
@@ -36,13 +38,13 @@ END $$;
 """
 
 
-def _project(root: Path, migrations: dict[str, str], schema: str) -> tuple[list, Path]:
+def _project(root: Path, migrations: dict[str, str], schema: str) -> tuple[list, SqlFile]:
     mdir = root / "supabase" / "migrations"
     mdir.mkdir(parents=True, exist_ok=True)
     for name, text in migrations.items():
         (mdir / name).write_text(text)
     (root / "schema.sql").write_text(schema)
-    return list_migrations(mdir, root / "supabase" / "rollbacks"), root / "schema.sql"
+    return list_migrations(mdir, root / "supabase" / "rollbacks"), read_sql(root / "schema.sql")
 
 
 def _tables(server, dbname: str) -> list[str]:
@@ -229,6 +231,6 @@ def test_a_changed_migration_is_replayed_again(own_cache, tmp_path):
         current, _ = build.build_both(server, databases, history2, schema2, seed=seed2)
         assert _tables(server, current) == ["items", "labels"]
     names = cache.entries()
-    golden = cluster.golden_name(server.bindir)
-    assert cluster.layer_name(golden, seed) in names
-    assert cluster.layer_name(golden, seed2) in names
+    golden = goldens.golden_name(server.bindir)
+    assert goldens.layer_name(golden, seed) in names
+    assert goldens.layer_name(golden, seed2) in names

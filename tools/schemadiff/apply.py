@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pglast
 import psycopg2
 from pglast.parser import ParseError
 
 from .errors import SQLInputError
+
+if TYPE_CHECKING:
+    from .scratch import Server
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,16 @@ def apply_sql(conn, source: SqlFile) -> None:
 
 def apply_file(conn, path: Path) -> None:
     apply_sql(conn, read_sql(path))
+
+
+def apply_to(server: Server, dbname: str, source: SqlFile) -> None:
+    """Apply `source` to database `dbname` of `server`, in one transaction, on a connection
+    of its own."""
+    conn = server.connect(dbname, autocommit=False)
+    try:
+        apply_sql(conn, source)
+    finally:
+        conn.close()
 
 
 # What to do next, by SQLSTATE (or its class): the file is applied top to bottom, in one

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from . import apply as apply_module
-from .apply import apply_sql, read_sql, split_statements
+from .apply import SqlFile, apply_to, read_sql, split_statements
 from .errors import SQLInputError
 from .migrations import Migration
 from .scratch import Databases, Seed, Server
@@ -29,12 +29,7 @@ Built = Callable[[str], object]
 
 def apply_into(server: Server, dbname: str, path: Path) -> None:
     """Apply one SQL file to `dbname` in one transaction."""
-    source = read_sql(path)
-    conn = server.connect(dbname, autocommit=False)
-    try:
-        apply_sql(conn, source)
-    finally:
-        conn.close()
+    apply_to(server, dbname, read_sql(path))
 
 
 def replay_key(migrations: list[Migration]) -> str:
@@ -101,25 +96,20 @@ def replay(server: Server, databases: Databases, migrations: list[Migration],
     return dbname
 
 
-def _schema_source(schema_file: Path):
-    source = read_sql(schema_file)
-    if not split_statements(source):
+def require_statements(schema: SqlFile) -> None:
+    """Refuse a schema.sql without a statement: it would read as 'drop everything'."""
+    if not split_statements(schema):
         raise SQLInputError(
-            f"{schema_file}: holds no SQL statement. Refusing to read that as 'drop everything'.",
+            f"{schema.path}: holds no SQL statement. Refusing to read that as 'drop everything'.",
             detail="Declare your schema in it, or restore it from version control.",
         )
-    return source
 
 
-def desired(server: Server, databases: Databases, schema_file: Path) -> str:
-    """A database holding schema.sql; an empty or missing schema.sql is refused."""
-    source = _schema_source(schema_file)
+def desired(server: Server, databases: Databases, schema: SqlFile) -> str:
+    """A database holding schema.sql; an empty schema.sql is refused."""
+    require_statements(schema)
     dbname = databases.shimmed("desired")
-    conn = server.connect(dbname, autocommit=False)
-    try:
-        apply_sql(conn, source)
-    finally:
-        conn.close()
+    apply_to(server, dbname, schema)
     return dbname
 
 
@@ -143,7 +133,7 @@ class _Worker(threading.Thread):
 
 
 def build_both(server: Server, databases: Databases, migrations: list[Migration],
-               schema_file: Path, *, seed: Seed | None = None,
+               schema: SqlFile, *, seed: Seed | None = None,
                then: Built | None = None, then_current: Built | None = None) -> tuple[str, str]:
     """(current, desired): the replayed migrations and schema.sql, built at the same time.
 
@@ -153,7 +143,7 @@ def build_both(server: Server, databases: Databases, migrations: list[Migration]
     being built (work that is free then, e.g. a spare clone). When both fail, the
     migrations' error is raised: history is the older problem.
     """
-    _schema_source(schema_file)  # refuse an empty schema.sql before starting any work
+    require_statements(schema)  # refuse an empty schema.sql before starting any work
     desired_done = threading.Event()
 
     def then_for_current(dbname: str) -> None:
@@ -170,7 +160,7 @@ def build_both(server: Server, databases: Databases, migrations: list[Migration]
     workers = [
         _Worker("current", lambda: replay(server, databases, migrations, seed=seed),
                 then_for_current),
-        _Worker("desired", lambda: desired(server, databases, schema_file), then_for_desired),
+        _Worker("desired", lambda: desired(server, databases, schema), then_for_desired),
     ]
     for worker in workers:
         worker.start()

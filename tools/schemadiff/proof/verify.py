@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..apply import SqlFile, apply_sql, read_sql
+from ..apply import SqlFile, apply_to, read_sql
 from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration
 from ..scratch import Databases
@@ -18,12 +18,10 @@ from .compare import Comparison, Judge
 
 
 def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
-    conn = judge.server.connect(dbname, autocommit=False)
     try:
-        apply_sql(conn, SqlFile(Path(label), text))
+        apply_to(judge.server, dbname, SqlFile(Path(label), text))
     finally:
-        conn.close()
-    judge.forget(dbname)
+        judge.forget(dbname)
 
 
 def prove(judge: Judge, databases: Databases, current: str, desired: str,
@@ -105,12 +103,7 @@ class HistoryReport:
 
 def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
     try:
-        source = read_sql(path)
-        conn = judge.server.connect(dbname, autocommit=False)
-        try:
-            apply_sql(conn, source)
-        finally:
-            conn.close()
+        apply_to(judge.server, dbname, read_sql(path))
     except SQLInputError as exc:
         return str(exc)
     finally:

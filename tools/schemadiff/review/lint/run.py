@@ -13,20 +13,27 @@ from ...scratch import Databases, Server, scratch_server
 from . import Finding, lint
 
 
-def _schema_source(config: Config, skip: Path | None = None) -> list[tuple[str, str]]:
-    """schema.sql as an extra source of silences (read leniently: diff already applied it)."""
-    path = config.schema_file
-    if not path.is_file() or (skip is not None and path.resolve() == skip.resolve()):
+def _silences_from(schema: SqlFile | None, skip: Path | None = None) -> list[tuple[str, str]]:
+    """schema.sql as an extra source of silences (none when it is the file being linted)."""
+    if schema is None or (skip is not None and schema.path.resolve() == skip.resolve()):
         return []
-    return [(SqlFile(path, "").label, path.read_text(encoding="utf-8", errors="replace"))]
+    return [(schema.label, schema.text)]
+
+
+def _schema_leniently(config: Config) -> SqlFile | None:
+    """schema.sql for its silences, when there is one; a bad byte does not stop lint."""
+    path = config.schema_file
+    if not path.is_file():
+        return None
+    return SqlFile(path, path.read_text(encoding="utf-8", errors="replace"))
 
 
 def lint_migration(server: Server, dbname: str, text: str, label: str,
-                   config: Config) -> list[Finding]:
+                   config: Config, schema: SqlFile) -> list[Finding]:
     """Lint generated migration `text` against `dbname`, a database in the state after it."""
     conn = server.connect(dbname)
     try:
-        return lint(text, label, config.lint, conn, extra_sources=_schema_source(config),
+        return lint(text, label, config.lint, conn, extra_sources=_silences_from(schema),
                     pg_version=f"{config.postgres_major}.0")
     finally:
         conn.close()
@@ -59,6 +66,7 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
     if not sources:
         return []
     in_history = {m.path.resolve() for m in history}
+    schema = _schema_leniently(config)
     findings: list[Finding] = []
     # ExitStack: the server is registered for cleanup the moment it has started, so a
     # Ctrl-C between "started" and the next line cannot leak it.
@@ -76,7 +84,7 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
                 dbname = replayed
             elif path == config.schema_file.resolve():
                 with steps.step(f"applying {path.name}"):
-                    dbname = build.desired(server, databases, path)
+                    dbname = build.desired(server, databases, source)
             else:
                 with steps.step(f"applying {path.name}"):
                     dbname = _apply_alone(server, databases, source)
@@ -84,7 +92,7 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
             try:
                 with steps.step(f"linting {path.name}"):
                     findings += lint(source.text, source.label, config.lint, conn,
-                                     extra_sources=_schema_source(config, skip=path),
+                                     extra_sources=_silences_from(schema, skip=path),
                                      pg_version=_version(server))
             finally:
                 conn.close()
