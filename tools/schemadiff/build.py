@@ -8,9 +8,10 @@ files starts with them already replayed and only clones that database.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import __version__
@@ -18,13 +19,27 @@ from . import apply as apply_module
 from .apply import SqlFile, apply_to, read_sql, split_statements
 from .errors import SQLInputError
 from .migrations import Migration
-from .scratch import Databases, Seed, Server
+from .progress import Steps
+from .scratch import Databases, Seed, Server, scratch_server
 
 # Bump when replaying changes meaning (it is part of every cached replay's key).
 REPLAY_FORMAT = "1"
 SEED_PREFIX = "schemadiff_replay_"
 
 Built = Callable[[str], object]
+
+
+@contextlib.contextmanager
+def workspace(backend: str, major: int, steps: Steps,
+              seed: Seed | None = None) -> Iterator[tuple[Server, Databases]]:
+    """A scratch server for one command, started as a timed step and stopped on any exit."""
+    # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
+    # start still stops it.
+    with contextlib.ExitStack() as stack:
+        with steps.step(f"starting Postgres ({backend})"):
+            server, databases = stack.enter_context(
+                scratch_server(backend, major=major, progress=steps.note, seed=seed))
+        yield server, databases
 
 
 def apply_into(server: Server, dbname: str, path: Path) -> None:

@@ -23,7 +23,7 @@ from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_his
 from .review import lint
 from .review.destructive import refuse_destructive
 from .review.lint import run as lint_run
-from .scratch import Databases, Server, scratch_server
+from .scratch import Databases, Server
 
 
 @dataclass
@@ -52,15 +52,8 @@ class CheckResult:
 @contextlib.contextmanager
 def _workspace(config: Config, backend: str, steps: Steps,
                seed: build.Seed | None = None) -> Iterator[tuple[Server, Databases]]:
-    # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
-    # start still stops it.
     warm_up()  # import migra while Postgres starts
-    with contextlib.ExitStack() as stack:
-        with steps.step(f"starting Postgres ({backend})"):
-            server, databases = stack.enter_context(
-                scratch_server(backend, major=config.postgres_major, progress=steps.note,
-                               seed=seed)
-            )
+    with build.workspace(backend, config.postgres_major, steps, seed) as (server, databases):
         yield server, databases
 
 

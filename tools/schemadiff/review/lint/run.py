@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from ... import build, migrations
 from ...apply import SqlFile, read_sql, split_statements
 from ...config import Config
 from ...progress import Steps
-from ...scratch import Databases, Server, scratch_server
+from ...scratch import Databases, Server
 from . import Finding, lint
 
 
@@ -68,12 +67,7 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
     in_history = {m.path.resolve() for m in history}
     schema = _schema_leniently(config)
     findings: list[Finding] = []
-    # ExitStack: the server is registered for cleanup the moment it has started, so a
-    # Ctrl-C between "started" and the next line cannot leak it.
-    with contextlib.ExitStack() as stack:
-        with steps.step(f"starting Postgres ({backend})"):
-            server, databases = stack.enter_context(
-                scratch_server(backend, major=config.postgres_major, progress=steps.note))
+    with build.workspace(backend, config.postgres_major, steps) as (server, databases):
         replayed: str | None = None
         for source in sources:
             path = source.path
