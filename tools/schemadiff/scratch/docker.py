@@ -9,6 +9,7 @@ import time
 import psycopg2
 
 from ..errors import NoPostgresError
+from ..platform import Platform
 from .server import Backend, Server
 
 IMAGE = "postgres:15-alpine"
@@ -32,7 +33,7 @@ def engine():
     return client
 
 
-def start_docker(backend: Backend, image: str = IMAGE) -> Server:
+def start_docker(backend: Backend, platform: Platform, image: str = IMAGE) -> Server:
     """A postgres container on a loopback port, removed when stopped."""
     client = engine()
     password = secrets.token_urlsafe(16)
@@ -84,5 +85,6 @@ def start_docker(backend: Backend, image: str = IMAGE) -> Server:
         password=password,
         admin_db="postgres",
         db_prefix="sd_",
+        platform=platform,
         _stop=stop,
     )

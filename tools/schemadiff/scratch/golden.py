@@ -21,7 +21,7 @@ import psycopg2
 from psycopg2 import sql
 
 from ..errors import NoPostgresError
-from ..platform import platform_sql
+from ..platform import Platform, named
 from . import cache
 from .process import SUPERUSER, Postmaster, private_dir, run_program, server_version
 from .server import Backend, Server
@@ -54,7 +54,7 @@ class Seed:
 
 
 
-def golden_name(bindir: Path) -> str:
+def golden_name(bindir: Path, platform: Platform | None = None) -> str:
     """Cache name of the golden cluster: the binaries (path, size, mtime) and the shim.
 
     The binaries' identity stands in for `postgres --version`, which costs a process
@@ -65,7 +65,9 @@ def golden_name(bindir: Path) -> str:
     for program in ("postgres", "initdb"):
         stat = (bindir / program).stat()
         parts.append(f"{program}:{stat.st_size}:{stat.st_mtime_ns}")
-    parts.append(platform_sql())
+    platform = platform or named()
+    parts.append(platform.name)
+    parts.append(platform.sql)
     for part in parts:
         digest.update(part.encode())
         digest.update(b"\0")
@@ -78,15 +80,16 @@ def layer_name(golden: str, seed: Seed) -> str:
 
 
 def cluster_server(backend: Backend, work: Path, bindir: Path,
-                   stop: Callable[[], None] | None) -> Server:
+                   stop: Callable[[], None] | None, platform: Platform) -> Server:
     return Server(
         backend=backend, host=str(work), port=5432, user=SUPERUSER, password=None,
         admin_db="postgres", db_prefix="sd_", bindir=bindir, base_db=BASE_DB,
-        log_path=work / "server.log", _stop=stop,
+        log_path=work / "server.log", _stop=stop, platform=platform,
     )
 
 
-def build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None) -> None:
+def build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None,
+                 platform: Platform) -> None:
     """initdb, load the shim into BASE_DB, shut down cleanly, publish as entry `name`."""
     work: Path | None = None
     try:
@@ -108,7 +111,8 @@ def build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None) -> 
             conn.close()
             conn = psycopg2.connect(host=str(work), port=5432, user=SUPERUSER, dbname=BASE_DB)
             with conn, conn.cursor() as cur:
-                cur.execute(platform_sql())
+                if platform.sql:
+                    cur.execute(platform.sql)
             conn.close()
         except BaseException:
             proc.stop()
@@ -148,7 +152,7 @@ def _remove_stale(bindir: Path, golden: str) -> None:
 
 
 def unpack_golden(bindir: Path, account: pwd.struct_passwd | None, name: str, dest: Path,
-                   progress: Progress | None) -> str:
+                  progress: Progress | None, platform: Platform) -> str:
     """Unpack the golden cluster into `dest`, building it first if needed; returns its id."""
     for _ in range(3):  # a concurrent `cache clear` may remove it between build and read
         with cache.locked(name, shared=True):
@@ -161,7 +165,7 @@ def unpack_golden(bindir: Path, account: pwd.struct_passwd | None, name: str, de
             if cache.manifest(name) is None:
                 if progress:
                     progress("building the cached scratch cluster (first run only)")
-                build_golden(bindir, name, account)
+                build_golden(bindir, name, account, platform)
     raise NoPostgresError(f"the cached cluster {name} kept disappearing while being read.")
 
 
@@ -186,7 +190,8 @@ class LayerBuild(threading.Thread):
     """
 
     def __init__(self, bindir: Path, account: pwd.struct_passwd | None, golden: str,
-                 name: str, seed: Seed) -> None:
+                 name: str, seed: Seed, platform: Platform) -> None:
+        self.platform = platform
         super().__init__(name=f"schemadiff-layer-{name}", daemon=True)
         self.bindir, self.account, self.golden, self.layer, self.seed = (
             bindir, account, golden, name, seed)
@@ -207,7 +212,8 @@ class LayerBuild(threading.Thread):
         work = private_dir(self.account, "schemadiff-layer-")
         try:
             datadir = work / "data"
-            unpack_golden(self.bindir, self.account, self.golden, datadir, None)
+            unpack_golden(self.bindir, self.account, self.golden, datadir, None,
+                          self.platform)
             if self._cancelled.is_set():
                 return
             self._proc = Postmaster(self.bindir, datadir, work, work / "server.log", self.account)
@@ -215,7 +221,7 @@ class LayerBuild(threading.Thread):
                 self._proc.stop()
                 return
             self._proc.wait_ready(work)
-            server = cluster_server(LAYER, work, self.bindir, None)
+            server = cluster_server(LAYER, work, self.bindir, None, self.platform)
             conn = server.connect()
             try:
                 with conn.cursor() as cur:

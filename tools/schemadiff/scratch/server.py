@@ -10,6 +10,8 @@ from urllib.parse import quote
 import psycopg2
 import psycopg2.extensions
 
+from ..platform import Platform, named
+
 
 @dataclass(frozen=True)
 class Backend:
@@ -43,6 +45,8 @@ class Server:
     # Name of a database holding the platform shim, ready to be used as a template.
     base_db: str | None = None
     log_path: Path | None = None
+    # What every database of this run is built on (roles, schemas, search_path).
+    platform: Platform = field(default_factory=named)
     _stop: Callable[[], None] | None = field(default=None, repr=False)
 
     def connect(self, dbname: str | None = None, *, autocommit: bool = True):
@@ -54,21 +58,30 @@ class Server:
             dbname=dbname or self.admin_db,
             connect_timeout=10,
             application_name="schemadiff",
+            **self._options(),
         )
         conn.autocommit = autocommit
         return conn
+
+    def _options(self) -> dict[str, str]:
+        # The platform's roles' search_path, as a session default (never written into the
+        # user's server): unqualified names resolve as they do on the platform.
+        path = self.platform.search_path
+        return {"options": "-c search_path=" + path.replace(" ", "")} if path else {}
 
     def url(self, dbname: str) -> str:
         """SQLAlchemy URL, +psycopg2 explicitly: SQLAlchemy 2.1 defaults to psycopg 3."""
         auth = quote(self.user, safe="")
         if self.password:
             auth += ":" + quote(self.password, safe="")
+        query = "".join(f"&{key}={quote(value, safe='')}" for key, value in self._options().items())
         if self.host.startswith("/"):
             return (
                 f"postgresql+psycopg2://{auth}@/{quote(dbname, safe='')}"
-                f"?host={quote(self.host, safe='')}&port={self.port}"
+                f"?host={quote(self.host, safe='')}&port={self.port}{query}"
             )
-        return f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(dbname, safe='')}"
+        return (f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(dbname, safe='')}"
+                + (f"?{query[1:]}" if query else ""))
 
     def describe(self) -> str:
         """Where the server is, without its password."""

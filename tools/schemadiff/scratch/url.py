@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 import psycopg2
 
 from ..errors import NoPostgresError
+from ..platform import Platform
 from .server import Backend, Server
 
 ENV_VAR = "SCHEMADIFF_DATABASE_URL"
@@ -31,7 +32,7 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc, query=query).geturl()
 
 
-def start_url(backend: Backend, url: str | None = None) -> Server:
+def start_url(backend: Backend, platform: Platform, url: str | None = None) -> Server:
     """Connect to the user's server at `url` (default: $SCHEMADIFF_DATABASE_URL)."""
     url = url or os.environ.get(ENV_VAR)
     if not url:
@@ -56,6 +57,7 @@ def start_url(backend: Backend, url: str | None = None) -> Server:
         password=password,
         admin_db=unquote(parts.path.lstrip("/")) or "postgres",
         db_prefix=f"schemadiff_{secrets.token_hex(4)}_",
+        platform=platform,
     )
     try:
         server.connect().close()

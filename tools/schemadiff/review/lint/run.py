@@ -7,6 +7,7 @@ from pathlib import Path
 from ... import build, migrations
 from ...apply import SqlFile, read_sql, split_statements
 from ...config import Config
+from ...platform import named
 from ...progress import Steps
 from ...scratch import Databases, Server
 from . import Finding, lint
@@ -67,7 +68,8 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
     in_history = {m.path.resolve() for m in history}
     schema = _schema_leniently(config)
     findings: list[Finding] = []
-    with build.workspace(backend, config.postgres_major, steps) as (server, databases):
+    with build.workspace(backend, config.postgres_major, steps,
+                         platform=named(config.platform)) as (server, databases):
         replayed: str | None = None
         for source in sources:
             path = source.path
