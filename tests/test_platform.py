@@ -1,0 +1,126 @@
+"""The platform model: what a new Supabase project holds, checked against the facts it cites,
+and the SQL real apps run against it; `platform = "postgres"` for plain Postgres targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cliproject import make_project, run
+from pgquery import query
+from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.platform import named
+
+# storage.objects as supabase/storage's tenant migrations leave it (see 40_storage.sql).
+STORAGE_OBJECTS = {"id", "bucket_id", "name", "owner", "owner_id", "created_at", "updated_at",
+                   "last_accessed_at", "metadata", "path_tokens", "version", "user_metadata"}
+# auth.users columns apps read in triggers and policies (supabase/auth migrations).
+AUTH_USERS = {"id", "email", "phone", "raw_user_meta_data", "raw_app_meta_data", "created_at",
+              "is_anonymous", "confirmed_at", "email_confirmed_at", "role", "aud"}
+
+
+def _columns(server, dbname: str, schema: str, table: str) -> set[str]:
+    rows = query(server, "SELECT attname FROM pg_attribute WHERE attrelid = "
+                         f"'{schema}.{table}'::regclass AND attnum > 0 AND NOT attisdropped",
+                 dbname)
+    return {name for (name,) in rows}
+
+
+def test_platform_tables_have_the_columns_apps_use(server, fresh_db):
+    db = fresh_db()
+    assert _columns(server, db, "storage", "objects") >= STORAGE_OBJECTS
+    assert "level" not in _columns(server, db, "storage", "objects")  # dropped in 2026
+    assert {"id", "name", "public", "file_size_limit", "allowed_mime_types"} <= _columns(
+        server, db, "storage", "buckets")
+    assert _columns(server, db, "auth", "users") >= AUTH_USERS
+    assert {"topic", "extension", "payload", "event", "private"} <= _columns(
+        server, db, "realtime", "messages")
+
+
+def test_platform_roles_have_their_attributes(server, fresh_db):
+    db = fresh_db()
+    roles = dict(query(server, "SELECT rolname, row(rolbypassrls, rolinherit, rolcanlogin)"
+                               "::text FROM pg_roles", db))
+    # service_role bypasses RLS; the API roles inherit (since 2023); authenticator logs in.
+    assert roles["service_role"] == "(t,t,f)"
+    assert roles["anon"] == "(f,t,f)" and roles["authenticated"] == "(f,t,f)"
+    assert roles["authenticator"] == "(f,f,t)"
+    for role in ("supabase_admin", "supabase_auth_admin", "supabase_storage_admin",
+                 "dashboard_user"):
+        assert role in roles
+
+
+def test_the_platform_loads_twice(server, fresh_db):
+    """Idempotent: a `url` server (e.g. `supabase start`) may have all of it already."""
+    db = fresh_db()
+    conn = server.connect(db, autocommit=False)
+    try:
+        apply_sql(conn, SqlFile(Path("platform.sql"), named().sql))
+    finally:
+        conn.close()
+
+
+APP_SQL = """
+create table public.profiles (id uuid primary key references auth.users on delete cascade,
+    full_name text, token text default encode(gen_random_bytes(16), 'hex'),
+    ref uuid default uuid_generate_v4());
+create function public.handle_new_user() returns trigger language plpgsql
+    security definer set search_path = '' as $$
+begin
+  insert into public.profiles (id, full_name) values (new.id, new.raw_user_meta_data->>'full_name');
+  return new;
+end $$;
+create trigger on_auth_user_created after insert on auth.users
+    for each row execute function public.handle_new_user();
+insert into storage.buckets (id, name, public) values ('avatars', 'avatars', true);
+create policy "own folder" on storage.objects for insert to authenticated
+    with check (bucket_id = 'avatars'
+                and (storage.foldername(name))[1] = (select auth.uid())::text);
+create policy "own files" on storage.objects for select to authenticated
+    using (owner_id = (select auth.uid())::text);
+create policy "room members" on realtime.messages for select to authenticated
+    using (realtime.topic() = 'room:1');
+alter publication supabase_realtime add table public.profiles;
+insert into auth.users (id, raw_user_meta_data) values
+    ('00000000-0000-0000-0000-000000000001', '{"full_name": "Ada"}');
+"""
+
+
+def test_real_app_sql_runs_on_the_platform(server, fresh_db):
+    db = fresh_db()
+    conn = server.connect(db, autocommit=False)
+    try:
+        apply_sql(conn, SqlFile(Path("app.sql"), APP_SQL))
+    finally:
+        conn.close()
+    assert query(server, "SELECT full_name, length(token) FROM public.profiles", db) == [
+        ("Ada", 32)]
+    assert query(server, "SELECT storage.foldername('a/b/c.png')", db) == [(["a", "b"],)]
+
+
+PLAIN = '[tool.schemadiff]\nschemas = ["public"]\nplatform = "postgres"\n'
+
+
+@pytest.mark.parametrize("platform", ["postgres", "supabase"])
+def test_plain_postgres_targets_get_no_supabase_grants(tmp_path, platform):
+    pyproject = PLAIN if platform == "postgres" else PLAIN.replace('platform = "postgres"\n', "")
+    root = make_project(tmp_path, "create table public.items (id bigint primary key);\n",
+                        pyproject=pyproject)
+    done = run(root, "diff", "init", "--version", "20250101000000", "--json")
+    assert done.returncode == 0, done.stderr
+    text = (root / "supabase" / "migrations" / "20250101000000_init.sql").read_text()
+    supabase_roles = ("anon", "authenticated", "service_role")
+    if platform == "postgres":
+        assert not any(role in text for role in supabase_roles), text
+    else:  # the legacy default privileges still grant the API roles (made explicit)
+        assert all(role in text for role in supabase_roles), text
+    assert json.loads(done.stdout)["changed"]
+
+
+def test_an_unknown_platform_is_a_config_error(tmp_path):
+    root = make_project(tmp_path, pyproject=PLAIN.replace('"postgres"', '"firebase"'))
+    done = run(root, "check")
+    assert done.returncode == 2
+    assert "platform must be one of supabase, postgres" in done.stderr
