@@ -2,8 +2,7 @@
 --
 -- Hand-edited, plain SQL; migrations are generated from it, never written by hand.
 -- Source: the plan "Phase 1: Database Migrations - Fluxa Content System". Where this
--- file differs from the plan, docs/deviations-from-plan.md (README "Deviations from
--- the plan") says where and why.
+-- file differs from the plan, README.md ("Deviations from the plan") says where and why.
 --
 -- Conventions:
 --   * Tables in dependency order; each section holds the table, its comment, its
@@ -11,8 +10,11 @@
 --   * Every constraint and index is named explicitly, so diffs are deterministic.
 --   * Phase 1 access: service_role only (it has BYPASSRLS). RLS is enabled on every
 --     table; a table without a policy is closed to anon and authenticated. Grants are
---     not declared: Supabase's default privileges already give the API roles ALL, so
---     RLS alone decides access.
+--     declared per table, least privilege, without relying on Supabase's default
+--     privileges (which stopped granting the API roles on new tables in 2026, and never
+--     granted only what a table needs): each table first revokes everything from the API
+--     roles, then grants service_role what Phase 1 does, and authenticated what its
+--     policies allow.
 --   * An index the plan lists that is a leading prefix of another index or key on the
 --     same table is not built; a comment names the index that serves it.
 --   * The existing public.gists and public.raw_trends are not managed here and nothing
@@ -47,6 +49,9 @@ CREATE INDEX content_sources_is_active_idx ON public.content_sources (is_active)
 
 ALTER TABLE public.content_sources ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.content_sources FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.content_sources TO service_role;
+
 
 -- ===========================================================================
 -- content_categories: the categories content items are filed under
@@ -72,6 +77,9 @@ CREATE INDEX content_categories_is_active_idx ON public.content_categories (is_a
 
 ALTER TABLE public.content_categories ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.content_categories FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.content_categories TO service_role;
+
 
 -- ===========================================================================
 -- content_config: admin-controlled settings (admin-only: no anon/authenticated policy)
@@ -95,6 +103,9 @@ COMMENT ON TABLE public.content_config IS
 CREATE INDEX content_config_is_active_idx ON public.content_config (is_active);
 
 ALTER TABLE public.content_config ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE public.content_config FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.content_config TO service_role;
 
 
 -- ===========================================================================
@@ -135,6 +146,9 @@ CREATE INDEX content_items_published_at_idx ON public.content_items (published_a
 
 ALTER TABLE public.content_items ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.content_items FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.content_items TO service_role;
+
 
 -- ===========================================================================
 -- content_item_categories: which categories each content item is in
@@ -161,6 +175,9 @@ CREATE INDEX content_item_categories_category_id_idx
     ON public.content_item_categories (category_id);
 
 ALTER TABLE public.content_item_categories ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE public.content_item_categories FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.content_item_categories TO service_role;
 
 
 -- ===========================================================================
@@ -201,6 +218,9 @@ CREATE INDEX content_runs_started_at_idx ON public.content_runs (started_at);
 
 ALTER TABLE public.content_runs ENABLE ROW LEVEL SECURITY;
 
+REVOKE ALL ON TABLE public.content_runs FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.content_runs TO service_role;
+
 
 -- ===========================================================================
 -- user_content_seen: which user has seen which content item (no repeats)
@@ -230,6 +250,11 @@ CREATE INDEX user_content_seen_content_item_id_idx
     ON public.user_content_seen (content_item_id);
 
 ALTER TABLE public.user_content_seen ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE public.user_content_seen FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.user_content_seen TO service_role;
+-- What the two policies below let a signed-in user do with their own rows.
+GRANT SELECT, INSERT ON TABLE public.user_content_seen TO authenticated;
 
 -- A signed-in user reads and records only their own rows. `(select auth.uid())` is
 -- evaluated once per query (an initPlan), not once per row. Updates and deletes stay
@@ -281,6 +306,9 @@ CREATE INDEX api_usage_budget_period_start_idx ON public.api_usage_budget (perio
 CREATE INDEX api_usage_budget_period_end_idx ON public.api_usage_budget (period_end);
 
 ALTER TABLE public.api_usage_budget ENABLE ROW LEVEL SECURITY;
+
+REVOKE ALL ON TABLE public.api_usage_budget FROM anon, authenticated, service_role;
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE public.api_usage_budget TO service_role;
 
 
 -- ===========================================================================

@@ -49,10 +49,10 @@ def test_changing_one_config_value_is_one_upsert_each_way(run, repo_copy):
     old = "('ingestion.max_items_per_run', '100'::jsonb"
     assert old in schema.read_text()
     schema.write_text(schema.read_text().replace(old, old.replace("100", "200")))
-    result = run("diff", "bump_max_items", "--version", "20250201000000")
+    result = run("diff", "bump_max_items", "--version", "20270201000000")
     assert result.exit_code == 0, result.output
-    up = statements(repo_copy / "supabase/migrations/20250201000000_bump_max_items.sql")
-    down = statements(repo_copy / "supabase/rollbacks/20250201000000_bump_max_items.sql")
+    up = statements(repo_copy / "supabase/migrations/20270201000000_bump_max_items.sql")
+    down = statements(repo_copy / "supabase/rollbacks/20270201000000_bump_max_items.sql")
     assert len(up) == 1 and len(down) == 1
     assert "'ingestion.max_items_per_run'" in up[0] and "'200'::jsonb" in up[0]
     assert "DO UPDATE SET config_value = EXCLUDED.config_value" in up[0]
@@ -85,8 +85,8 @@ def test_existing_gists_and_raw_trends_survive_migration_and_rollback(server, fr
 def test_unmanaged_tables_are_never_dropped(run, repo_copy):
     # A history that created gists and raw_trends: schema.sql doesn't declare them, and
     # being unmanaged, the diff must leave them alone rather than drop them.
-    (repo_copy / "supabase/migrations/20250116000000_existing_tables.sql").write_text(EXISTING)
+    (repo_copy / "supabase/migrations/20261202000000_existing_tables.sql").write_text(EXISTING)
     (repo_copy / "supabase/schemadiff.sum").unlink()
-    result = run("diff", "anything", "--version", "20250117000000")
+    result = run("diff", "anything", "--version", "20261203000000")
     assert result.exit_code == 0, result.output
     assert "No difference" in result.output

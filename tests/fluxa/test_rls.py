@@ -1,8 +1,9 @@
-"""Row-level security as each Supabase API role sees it.
+"""Access as each Supabase API role has it: grants decide the commands, RLS the rows.
 
-Phase 1: service_role (BYPASSRLS) reads everything; anon reads nothing; an
-authenticated user reads and records only their own user_content_seen rows. Every
-role has ALL privileges (Supabase's default grants), so these outcomes come from RLS.
+Phase 1, under Supabase's current default privileges (new tables get no grants for the
+API roles, so schema.sql declares them): service_role (BYPASSRLS) reads and writes every
+table; anon may run nothing on any table; an authenticated user may only select and
+insert, and only on user_content_seen, where the policies limit both to their own rows.
 """
 
 from __future__ import annotations
@@ -42,9 +43,45 @@ def visible(cur, table: str) -> int:
     return cur.fetchone()[0]
 
 
-def test_anon_reads_nothing_from_any_table(world, acting_as):
+COMMANDS = {
+    "select": "SELECT count(*) FROM {table}",
+    "insert": "INSERT INTO {table} DEFAULT VALUES",
+    "update": "UPDATE {table} SET {column} = {column}",
+    "delete": "DELETE FROM {table}",
+}
+# A column of each table, for the UPDATE probe (every table's first column).
+FIRST_COLUMN = {"user_content_seen": "user_id"}
+
+
+def refused(cur, statement: str, table: str) -> bool:
+    """Whether Postgres refuses `statement` on `table` for lack of a privilege."""
+    column = FIRST_COLUMN.get(table, "id")
+    cur.execute("SAVEPOINT probe")
+    try:
+        cur.execute(sql.SQL(statement).format(table=sql.Identifier("public", table),
+                                              column=sql.Identifier(column)))
+    except psycopg2.errors.InsufficientPrivilege as exc:
+        cur.execute("ROLLBACK TO SAVEPOINT probe")
+        return "permission denied" in str(exc) and "row-level security" not in str(exc)
+    except psycopg2.Error:
+        cur.execute("ROLLBACK TO SAVEPOINT probe")  # got past the grants (e.g. a NOT NULL)
+        return False
+    cur.execute("RELEASE SAVEPOINT probe")
+    return False
+
+
+def test_anon_may_run_nothing_on_any_table(world, acting_as):
     with acting_as("anon") as cur:
-        assert {table: visible(cur, table) for table in TABLES} == dict.fromkeys(TABLES, 0)
+        allowed = {(table, command) for table in TABLES for command, statement
+                   in COMMANDS.items() if not refused(cur, statement, table)}
+    assert allowed == set()
+
+
+def test_service_role_writes_every_table(world, acting_as):
+    with acting_as("service_role") as cur:
+        allowed = {(table, command) for table in TABLES for command, statement
+                   in COMMANDS.items() if not refused(cur, statement, table)}
+    assert allowed == {(table, command) for table in TABLES for command in COMMANDS}
 
 
 def test_anon_cannot_record_a_seen_row(world, acting_as):
@@ -86,12 +123,10 @@ def test_authenticated_user_cannot_record_a_seen_row_for_someone_else(world, act
 
 
 def test_authenticated_user_cannot_change_or_delete_seen_rows(world, acting_as, rows):
-    # Phase 1 gives users no UPDATE/DELETE policy: the statements match no row.
+    # Phase 1 gives users neither the UPDATE/DELETE privilege nor a policy for them.
     with acting_as("authenticated", world["alice"]) as cur:
-        cur.execute("UPDATE public.user_content_seen SET interacted = true")
-        assert cur.rowcount == 0
-        cur.execute("DELETE FROM public.user_content_seen")
-        assert cur.rowcount == 0
+        assert refused(cur, "UPDATE {table} SET interacted = true", "user_content_seen")
+        assert refused(cur, "DELETE FROM {table}", "user_content_seen")
     assert rows.count("user_content_seen") == world["counts"]["user_content_seen"]
 
 
@@ -100,7 +135,7 @@ def test_authenticated_user_reads_nothing_else(world, acting_as, table):
     # content_config and api_usage_budget are admin-only; the rest is service-role-only
     # until Phase 2 adds user policies.
     with acting_as("authenticated", world["alice"]) as cur:
-        assert visible(cur, table) == 0
+        assert all(refused(cur, statement, table) for statement in COMMANDS.values())
 
 
 def test_a_request_without_a_user_sees_no_seen_rows(world, acting_as):

@@ -49,7 +49,41 @@ def apply_into(server: Server, dbname: str, path: Path) -> None:
     apply_to(server, dbname, read_sql(path))
 
 
-def replay_key(migrations: list[Migration]) -> str:
+def platform_steps(server: Server, migrations: list[Migration],
+                   legacy_grants_until: str | None) -> dict[int, list[SqlFile]]:
+    """SQL the platform itself ran between migrations, by the index of the migration it
+    precedes (len(migrations): after the last).
+
+    With `legacy_grants_until`, the migrations up to that version ran when Supabase's
+    default privileges still gave the API roles ALL on new objects in public: those
+    objects kept their grants when the platform changed the default, later ones get none.
+    """
+    platform = server.platform
+    if legacy_grants_until is None or not platform.legacy_grants:
+        return {}
+    switch = next((i for i, m in enumerate(migrations) if m.version > legacy_grants_until),
+                  len(migrations))
+    if switch == 0:
+        return {}  # nothing ran under the old default
+    return {0: [SqlFile(Path("platform: legacy default privileges"), platform.legacy_grants)],
+            switch: [SqlFile(Path("platform: current default privileges"),
+                             platform.current_grants)]}
+
+
+def replay_into(server: Server, dbname: str, migrations: list[Migration],
+                legacy_grants_until: str | None = None) -> None:
+    """Apply `migrations` to `dbname` in version order, each in its own transaction, with
+    the platform's own changes between them (see `platform_steps`)."""
+    steps = platform_steps(server, migrations, legacy_grants_until)
+    for index, migration in enumerate(migrations):
+        for source in steps.get(index, ()):
+            apply_to(server, dbname, source)
+        apply_into(server, dbname, migration.path)
+    for source in steps.get(len(migrations), ()):
+        apply_to(server, dbname, source)
+
+
+def replay_key(migrations: list[Migration], legacy_grants_until: str | None = None) -> str:
     """sha256 of everything a replay's result depends on besides the server and shim.
 
     That is every migration's file name and bytes, in order, and the code that applies
@@ -59,6 +93,7 @@ def replay_key(migrations: list[Migration]) -> str:
     """
     digest = hashlib.sha256()
     for part in (REPLAY_FORMAT.encode(), __version__.encode(),
+                 (legacy_grants_until or "").encode(),
                  Path(__file__).read_bytes(), Path(apply_module.__file__).read_bytes()):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
@@ -70,15 +105,15 @@ def replay_key(migrations: list[Migration]) -> str:
     return digest.hexdigest()
 
 
-def replay_seed(migrations: list[Migration]) -> Seed | None:
+def replay_seed(migrations: list[Migration],
+                legacy_grants_until: str | None = None) -> Seed | None:
     """The replayed `migrations` as a cacheable seed database; None when there are none."""
     if not migrations:
         return None  # an empty replay is the shim base itself: nothing to cache
-    key = replay_key(migrations)
+    key = replay_key(migrations, legacy_grants_until)
 
     def fill(server: Server, dbname: str) -> None:
-        for migration in migrations:
-            apply_into(server, dbname, migration.path)
+        replay_into(server, dbname, migrations, legacy_grants_until)
 
     return Seed(dbname=SEED_PREFIX + key[:24], key=key, fill=fill)
 
@@ -95,7 +130,8 @@ def has_database(server: Server, dbname: str) -> bool:
 
 
 def replay(server: Server, databases: Databases, migrations: list[Migration],
-           template: str | None = None, seed: Seed | None = None) -> str:
+           template: str | None = None, seed: Seed | None = None,
+           legacy_grants_until: str | None = None) -> str:
     """A database holding every migration applied in version order, each in its own transaction.
 
     With `seed` (from `replay_seed(migrations)`) and the server holding its database, that
@@ -108,8 +144,7 @@ def replay(server: Server, databases: Databases, migrations: list[Migration],
         dbname = databases.create("current", template=template)
     else:
         dbname = databases.shimmed("current")
-    for migration in migrations:
-        apply_into(server, dbname, migration.path)
+    replay_into(server, dbname, migrations, legacy_grants_until)
     return dbname
 
 
@@ -151,7 +186,8 @@ class _Worker(threading.Thread):
 
 def build_both(server: Server, databases: Databases, migrations: list[Migration],
                schema: SqlFile, *, seed: Seed | None = None,
-               then: Built | None = None, then_current: Built | None = None) -> tuple[str, str]:
+               then: Built | None = None, then_current: Built | None = None,
+               legacy_grants_until: str | None = None) -> tuple[str, str]:
     """(current, desired): the replayed migrations and schema.sql, built at the same time.
 
     `then(dbname)` runs in the building thread as soon as each database is built (e.g. a
@@ -175,7 +211,8 @@ def build_both(server: Server, databases: Databases, migrations: list[Migration]
         desired_done.set()
 
     workers = [
-        _Worker("current", lambda: replay(server, databases, migrations, seed=seed),
+        _Worker("current", lambda: replay(server, databases, migrations, seed=seed,
+                                  legacy_grants_until=legacy_grants_until),
                 then_for_current),
         _Worker("desired", lambda: desired(server, databases, schema), then_for_desired),
     ]

@@ -104,6 +104,7 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
         current, desired = build.build_both(
             server, databases, history, schema, seed=seed,
+            legacy_grants_until=config.legacy_grants_until,
             then=views.inspect, then_current=spare,
         )
     return current, desired, views, _reference_tables(config, schema, views, desired)
@@ -126,7 +127,7 @@ def diff(config: Config, name: str, *, version: str | None = None,
         new = migrations.planned(history, config.migrations_dir, config.rollbacks_dir, name,
                                  version)
         schema = read_sql(config.schema_file)
-        seed = build.replay_seed(history)
+        seed = build.replay_seed(history, config.legacy_grants_until)
         with _workspace(config, backend, steps, seed) as (server, databases):
             spares: list[str] = []
             current, desired, views, reference = _build_both(
@@ -166,7 +167,7 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     steps = steps or Steps()
     history = _history(config)
     schema = read_sql(config.schema_file)
-    seed = build.replay_seed(history)
+    seed = build.replay_seed(history, config.legacy_grants_until)
     with _workspace(config, backend, steps, seed) as (server, databases):
         current, desired, views, reference = _build_both(config, schema, server, databases,
                                                          history, steps, seed)
@@ -188,4 +189,5 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
         views = Views(server, _scope(config))
         judge = Judge(views, _reference_tables(config, schema, views, desired))
         with steps.step(f"verifying {len(history)} migration(s)"):
-            return verify_history(judge, databases, history, desired, on_migration)
+            return verify_history(judge, databases, history, desired, on_migration,
+                                  legacy_grants_until=config.legacy_grants_until)

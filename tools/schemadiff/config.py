@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ schemas = ["public"]                # managed schemas
 unmanaged = []                      # "schema.table" objects never touched
 postgres_major = 15                 # preferred local server major
 platform = "supabase"               # or "postgres": no Supabase roles, schemas, grants
+legacy_grants_until = "..."         # migrations up to this version ran when Supabase
+                                    # granted the API roles ALL on new objects in public
 reference_tables = {}               # {"public.t" = ["key_col", ...]} natural keys
 """
 
@@ -32,6 +35,7 @@ class Config:
     unmanaged: tuple[str, ...] = ()
     postgres_major: int = 15
     platform: str = "supabase"
+    legacy_grants_until: str | None = None
     reference_tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lint: dict[str, str] = field(default_factory=dict)
 
@@ -76,6 +80,7 @@ def load(root: Path) -> Config:
     known = {
         "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
         "postgres_major", "reference_tables", "lint", "platform",
+        "legacy_grants_until",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -112,6 +117,11 @@ def load(root: Path) -> Config:
         raise UsageError(
             f"{path}: [tool.schemadiff] platform must be one of {', '.join(PLATFORMS)}, "
             f"got {platform!r}.", detail=DEFAULTS_DOC)
+    legacy = section.get("legacy_grants_until")
+    if legacy is not None and (not isinstance(legacy, str) or not re.fullmatch(r"\d{14}", legacy)):
+        raise UsageError(
+            f"{path}: [tool.schemadiff] legacy_grants_until must be a 14-digit migration "
+            f"version (YYYYMMDDHHMMSS), got {legacy!r}.", detail=DEFAULTS_DOC)
     lint = section.get("lint", {})
     if not isinstance(lint, dict):
         raise UsageError(f"{path}: [tool.schemadiff.lint] must be a table.")
@@ -124,6 +134,7 @@ def load(root: Path) -> Config:
         unmanaged=unmanaged,
         postgres_major=major,
         platform=platform,
+        legacy_grants_until=legacy,
         reference_tables=reference_tables,
         lint={str(k): str(v) for k, v in lint.items()},
     )

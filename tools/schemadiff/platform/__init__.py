@@ -20,8 +20,13 @@ from .. import sql
 SUPABASE_FILES = (
     "10_roles.sql", "20_schemas.sql", "30_auth.sql", "40_storage.sql", "50_realtime.sql",
     "55_supabase_functions.sql", "60_vault.sql", "70_default_privileges.sql",
-    "80_extensions.sql",
+    "75_default_privileges_current.sql", "80_extensions.sql",
 )
+# Default privileges in public: what projects had until 2026 (the API roles get ALL on new
+# objects), and what the platform changed them to (changelog "Tables not exposed to Data
+# and GraphQL API automatically": new projects from 2026-05-30, all projects 2026-10-30).
+LEGACY_DEFAULT_PRIVILEGES = "70_default_privileges.sql"
+CURRENT_DEFAULT_PRIVILEGES = "75_default_privileges_current.sql"
 NAMES = ("supabase", "postgres")
 
 
@@ -34,6 +39,10 @@ class Platform:
     # The platform's roles run with this search_path (Supabase: extensions last), so the
     # SQL applied to a scratch database resolves names as it does on the platform.
     search_path: str | None = None
+    # SQL that puts back the legacy default privileges, and SQL that applies today's: run
+    # around the part of a history that ran under the legacy ones (`legacy_grants_until`).
+    legacy_grants: str = ""
+    current_grants: str = ""
 
 
 @cache
@@ -44,7 +53,9 @@ def named(name: str = "supabase") -> Platform:
     if name != "supabase":
         raise ValueError(f"unknown platform {name!r}")
     text = "\n".join(sql.load(f, package=__name__) for f in SUPABASE_FILES)
-    return Platform("supabase", text, search_path='"$user", public, extensions')
+    return Platform("supabase", text, search_path='"$user", public, extensions',
+                    legacy_grants=sql.load(LEGACY_DEFAULT_PRIVILEGES, package=__name__),
+                    current_grants=sql.load(CURRENT_DEFAULT_PRIVILEGES, package=__name__))
 
 
 def platform_sql() -> str:

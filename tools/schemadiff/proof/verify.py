@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..apply import SqlFile, apply_to, read_sql
+from ..build import platform_steps
 from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration
 from ..scratch import Databases
@@ -112,11 +113,15 @@ def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
 
 
 def verify_history(judge: Judge, databases: Databases, migrations: list[Migration],
-                   desired: str | None, progress=None) -> HistoryReport:
+                   desired: str | None, progress=None,
+                   legacy_grants_until: str | None = None) -> HistoryReport:
     """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`."""
     report = HistoryReport()
     previous = databases.create("v0")
-    for migration in migrations:
+    platform = platform_steps(judge.server, migrations, legacy_grants_until)
+    for index, migration in enumerate(migrations):
+        for source in platform.get(index, ()):
+            apply_to(judge.server, previous, source)  # the platform's own change
         check = MigrationCheck(migration.stem)
         report.migrations.append(check)
         start = time.perf_counter()
@@ -167,6 +172,10 @@ def verify_history(judge: Judge, databases: Databases, migrations: list[Migratio
             progress(check)
         databases.drop(previous)
         previous = after
+    if all(m.up == "ok" for m in report.migrations):
+        for source in platform.get(len(migrations), ()):
+            apply_to(judge.server, previous, source)
+            judge.forget(previous)
     if desired is not None and all(m.up == "ok" for m in report.migrations):
         report.final = judge.compare(previous, desired)
     databases.drop(previous)

@@ -76,7 +76,9 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
             if path in in_history:
                 if replayed is None:
                     with steps.step(f"replaying {len(history)} migration(s)"):
-                        replayed = build.replay(server, databases, history)
+                        replayed = build.replay(
+                            server, databases, history,
+                            legacy_grants_until=config.legacy_grants_until)
                 dbname = replayed
             elif path == config.schema_file.resolve():
                 with steps.step(f"applying {path.name}"):
