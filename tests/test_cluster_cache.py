@@ -51,7 +51,8 @@ def built(tmp_path_factory):
     os.environ["SCHEMADIFF_CACHE_DIR"] = str(root)
     try:
         start_cluster(backend, bindir).stop()
-        name = goldens.golden_name(process.ensure_runnable(bindir, process.run_as()))
+        runnable = process.with_extensions(process.ensure_runnable(bindir, process.run_as()))
+        name = goldens.golden_name(runnable)
     finally:
         if old is None:
             os.environ.pop("SCHEMADIFF_CACHE_DIR", None)
@@ -355,7 +356,7 @@ def test_run_directories_go_to_tmpfs_unless_told_otherwise(monkeypatch, tmp_path
 
 def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty_cache, tmp_path):
     backend, bindir = empty_cache
-    runnable = process.ensure_runnable(bindir, process.run_as())
+    runnable = process.with_extensions(process.ensure_runnable(bindir, process.run_as()))
     tiny = tmp_path / "tiny"
     tiny.mkdir()
     (tiny / "PG_VERSION").write_text("15\n")

@@ -124,3 +124,90 @@ def test_an_unknown_platform_is_a_config_error(tmp_path):
     done = run(root, "check")
     assert done.returncode == 2
     assert "platform must be one of supabase, postgres" in done.stderr
+
+
+EXTENSIONS_SQL = """
+create extension if not exists "uuid-ossp" with schema extensions;
+create extension if not exists pgcrypto with schema extensions;
+create extension if not exists pg_net with schema extensions;
+create extension if not exists pg_cron with schema pg_catalog;
+create extension if not exists pg_graphql with schema graphql;
+create extension if not exists pgjwt with schema extensions;
+create extension if not exists http with schema extensions;
+create extension if not exists supabase_vault with schema vault;
+"""
+
+APP_SCHEMA = EXTENSIONS_SQL + """
+create table public.accounts (
+    id uuid primary key default uuid_generate_v4(),
+    api_key text not null unique default encode(gen_random_bytes(16), 'hex'),
+    password_hash text default crypt('initial', gen_salt('bf'))
+);
+alter table public.accounts enable row level security;
+create function public.notify_signup() returns trigger language plpgsql
+    security definer set search_path = '' as $$
+begin
+  perform net.http_post('https://hooks.example.com/signup',
+                        jsonb_build_object('id', new.id));
+  return new;
+end $$;
+create trigger notify_signup after insert on auth.users
+    for each row execute function public.notify_signup();
+create policy "read own avatar" on storage.objects for select to authenticated
+    using (bucket_id = 'avatars' and (storage.foldername(name))[1] = (select auth.uid())::text);
+create policy "room" on realtime.messages for select to authenticated
+    using (realtime.topic() = 'room:' || (select auth.uid())::text);
+alter publication supabase_realtime add table public.accounts;
+insert into public.accounts (api_key) values ('fixed-key-for-the-seed');
+"""
+
+
+@pytest.mark.parametrize("backend", ["local", "embedded"])
+def test_an_app_using_the_platform_diffs_checks_and_verifies(tmp_path, backend):
+    """From an empty history, on the default local server (PG15) and the embedded one
+    (PG18, which lacks pgcrypto and uuid-ossp: their stand-ins run the defaults)."""
+    pyproject = ('[tool.schemadiff]\nschemas = ["public"]\n'
+                 '[tool.schemadiff.lint]\nrls-no-policy = "off"\n')
+    root = make_project(tmp_path, APP_SCHEMA, pyproject=pyproject)
+    done = run(root, "diff", "init", "--version", "20250101000000", "--backend", backend)
+    assert done.returncode == 0, done.stderr
+    assert "stand-in extensions" in done.stderr and "pg_net" in done.stderr
+    assert run(root, "check", "--backend", backend).returncode == 0
+    verified = run(root, "verify", "--backend", backend)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+
+
+def test_embedded_stand_ins_compute_what_the_real_extensions_do(tmp_path):
+    from schemadiff.scratch import scratch_server
+
+    with scratch_server("embedded") as (server, databases):
+        db = databases.create("standins")
+        rows = query(server, """
+            SELECT extensions.uuid_generate_v3(extensions.uuid_ns_dns(), 'example.com'),
+                   encode(extensions.hmac('what do ya want for nothing?', 'Jefe', 'sha256'),
+                          'hex'),
+                   encode(extensions.digest('abc', 'sha256'), 'hex'),
+                   length(extensions.gen_random_bytes(40)),
+                   extensions.crypt('pw', extensions.crypt('pw', extensions.gen_salt('bf')))
+                       = extensions.crypt('pw', extensions.crypt('pw', extensions.gen_salt('bf'))),
+                   (SELECT obj_description(oid, 'pg_extension') FROM pg_extension
+                    WHERE extname = 'pgcrypto')""", db)
+    uuid, hmac, digest, length, _, comment = rows[0]
+    # RFC 4122 appendix / common test vector; RFC 4231 test case 2; FIPS 180-2 "abc".
+    assert str(uuid) == "9073926b-929f-31c2-abc9-fad77ae3e8eb"
+    assert hmac == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert length == 40
+    assert comment.startswith("schemadiff stand-in for pgcrypto")
+
+
+def test_a_stand_in_crypt_checks_the_password_it_hashed(tmp_path):
+    from schemadiff.scratch import scratch_server
+
+    with scratch_server("embedded") as (server, databases):
+        db = databases.create("crypt")
+        [(same, other)] = query(server, """
+            WITH h AS (SELECT extensions.crypt('secret', extensions.gen_salt('bf', 8)) AS hash)
+            SELECT extensions.crypt('secret', hash) = hash,
+                   extensions.crypt('wrong', hash) = hash FROM h""", db)
+    assert same and not other

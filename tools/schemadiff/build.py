@@ -19,7 +19,7 @@ from . import apply as apply_module
 from .apply import SqlFile, apply_to, read_sql, split_statements
 from .errors import SQLInputError
 from .migrations import Migration
-from .platform import Platform
+from .platform import STANDIN_COMMENT, Platform
 from .progress import Steps
 from .scratch import Databases, Seed, Server, scratch_server
 
@@ -116,6 +116,19 @@ def replay_seed(migrations: list[Migration],
         replay_into(server, dbname, migrations, legacy_grants_until)
 
     return Seed(dbname=SEED_PREFIX + key[:24], key=key, fill=fill)
+
+
+def standins_in(server: Server, dbname: str) -> list[str]:
+    """The extensions of `dbname` that are stand-ins, not the real ones (for progress)."""
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT extname FROM pg_extension WHERE starts_with("
+                        "coalesce(obj_description(oid, 'pg_extension'), ''), %s) ORDER BY 1",
+                        (STANDIN_COMMENT,))
+            return [name for (name,) in cur.fetchall()]
+    finally:
+        conn.close()
 
 
 def has_database(server: Server, dbname: str) -> bool:

@@ -107,6 +107,10 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
             legacy_grants_until=config.legacy_grants_until,
             then=views.inspect, then_current=spare,
         )
+    standins = sorted(set(build.standins_in(server, current) + build.standins_in(server, desired)))
+    if standins:
+        steps.note(f"stand-in extensions (SQL, not the real ones; this server lacks them): "
+                   f"{', '.join(standins)}")
     return current, desired, views, _reference_tables(config, schema, views, desired)
 
 

@@ -58,6 +58,21 @@ def named(name: str = "supabase") -> Platform:
                     current_grants=sql.load(CURRENT_DEFAULT_PRIVILEGES, package=__name__))
 
 
+def standins() -> dict[str, str]:
+    """The stand-in extensions: {file name: text} of their control and script files.
+
+    Written in SQL by us for extensions Supabase has and a server may lack (pgcrypto and
+    uuid-ossp are missing from the embedded PG18 wheel; pg_net, pg_cron, pg_graphql,
+    pgjwt, http and supabase_vault from every stock server). A server that has the real
+    extension uses it: its own directory is searched first.
+    """
+    return sql.load_folder("standins", __name__)
+
+
+# Every stand-in's control file comment starts so (pg_extension shows it as the comment).
+STANDIN_COMMENT = "schemadiff stand-in for "
+
+
 def platform_sql() -> str:
     """The SQL that builds the default (Supabase) platform in an empty database."""
     return named().sql

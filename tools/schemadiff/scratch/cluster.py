@@ -30,7 +30,7 @@ from .golden import (
     unpack_golden,
     unpack_layer,
 )
-from .process import Postmaster, ensure_runnable, private_dir, run_as, run_root
+from .process import Postmaster, ensure_runnable, private_dir, run_as, run_root, with_extensions
 from .server import Backend, Server
 from .signals import deferred
 
@@ -103,7 +103,7 @@ def start_cluster(backend: Backend, bindir: Path, progress: Progress | None = No
     """
     platform = platform or named()
     account = run_as()
-    bindir = ensure_runnable(bindir, account)
+    bindir = with_extensions(ensure_runnable(bindir, account))
     leftovers.reap(run_root())  # servers left by runs that were killed (SIGKILL)
     try:
         return _start_once(backend, bindir, account, seed, progress, platform)

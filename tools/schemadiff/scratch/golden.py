@@ -21,9 +21,16 @@ import psycopg2
 from psycopg2 import sql
 
 from ..errors import NoPostgresError
-from ..platform import Platform, named
+from ..platform import Platform, named, standins
 from . import cache
-from .process import SUPERUSER, Postmaster, private_dir, run_program, server_version
+from .process import (
+    SUPERUSER,
+    Postmaster,
+    extension_settings,
+    private_dir,
+    run_program,
+    server_version,
+)
 from .server import Backend, Server
 from .signals import deferred
 
@@ -67,6 +74,8 @@ def golden_name(bindir: Path, platform: Platform | None = None) -> str:
         parts.append(f"{program}:{stat.st_size}:{stat.st_mtime_ns}")
     platform = platform or named()
     parts.append(platform.name)
+    parts.extend(f"{name}:{text}" for name, text in standins().items())
+    parts.extend(f"{key}={value}" for key, value in extension_settings(bindir).items())
     parts.append(platform.sql)
     for part in parts:
         digest.update(part.encode())

@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg2
 
 from ..errors import NoPostgresError
+from ..platform import standins
 from . import leftovers
 from .server import log_tail
 
@@ -115,7 +116,7 @@ class Postmaster:
     def __init__(self, bindir: Path, datadir: Path, sockdir: Path, log: Path,
                  account: pwd.struct_passwd | None) -> None:
         args = [str(bindir / "postgres"), "-D", str(datadir), "-k", str(sockdir), "-p", "5432"]
-        for key, value in SERVER_SETTINGS.items():
+        for key, value in {**SERVER_SETTINGS, **extension_settings(bindir)}.items():
             args += ["-c", f"{key}={value}"]
         self.log = log
         with open(log, "ab") as out:
@@ -200,3 +201,108 @@ def ensure_runnable(bindir: Path, account: pwd.struct_passwd | None) -> Path:
             os.rename(staging / "tree", copy)
         shutil.rmtree(staging, ignore_errors=True)
     return copy / "bin"
+
+
+def _extension_of(file_name: str) -> str:
+    """`pg_net` of `pg_net.control` or `pg_net--0.19.5.sql`."""
+    return file_name.split("--", 1)[0].removesuffix(".control")
+
+
+def _extensions_root(bindir: Path) -> Path:
+    """Where the stand-ins for these binaries go: one directory per binaries and stand-ins."""
+    stat = (bindir / "postgres").stat()
+    digest = hashlib.sha256(f"{bindir.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    for name, text in standins().items():
+        digest.update(f"\0{name}\0{text}".encode())
+    return Path(tempfile.gettempdir()) / f"schemadiff-extensions-{digest.hexdigest()[:16]}"
+
+
+def extension_settings(bindir: Path) -> dict[str, str]:
+    """Server settings that make the stand-ins visible (Postgres 18+; see with_extensions)."""
+    root = _extensions_root(bindir)
+    if (root / "control_path").is_file():
+        return {"extension_control_path": f"$system:{root}"}
+    return {}
+
+
+def with_extensions(bindir: Path) -> Path:
+    """Server binaries that also find the stand-in extensions (platform/standins) of the
+    extensions they lack; nothing is written into the server's own directories.
+
+    Postgres 18 searches `extension_control_path`: the stand-ins go into a directory of
+    their own, after the server's ($system), and `extension_settings` names it. Older
+    majors find extensions only relative to the real path of their own executable: they
+    run from a private tree holding copies of `postgres` and `initdb`, links to everything
+    else, and a share/extension directory of links to the server's own files plus the
+    stand-ins. Either way a real extension always wins. Built once, cached under the temp
+    dir; returns the bin dir to run.
+    """
+    root = _extensions_root(bindir)
+    if (root / "control_path").is_file():
+        return bindir
+    if (root / "bindir").is_file():
+        return root / (root / "bindir").read_text().strip()
+    layout = subprocess.run([str(bindir / "pg_config"), "--version", "--bindir", "--sharedir",
+                             "--pkglibdir"], capture_output=True, text=True, timeout=30)
+    if layout.returncode != 0:
+        return bindir  # no pg_config: the server's own extensions only
+    version, *paths = layout.stdout.splitlines()
+    real_bin, share, pkglib = (Path(line) for line in paths)
+    major = int(version.split()[1].split(".")[0])
+    staging = Path(tempfile.mkdtemp(prefix="schemadiff-extensions-staging-"))
+    try:
+        if major >= 18:
+            extension = staging / "extension"
+            extension.mkdir()
+            _add_standins(extension, share / "extension")
+            (staging / "control_path").write_text("$system first, then extension/ here\n")
+        else:
+            _build_tree(staging, bindir, real_bin, share, pkglib)
+        for directory in [staging, *(p for p in staging.rglob("*")
+                                     if p.is_dir() and not p.is_symlink())]:
+            os.chmod(directory, 0o755)
+        with contextlib.suppress(OSError):  # another run published the same first
+            os.rename(staging, root)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return with_extensions(bindir)
+
+
+def _add_standins(extension: Path, shipped_dir: Path) -> None:
+    """The stand-ins of the extensions `shipped_dir` (the server's own) lacks."""
+    shipped = {_extension_of(e.name) for e in shipped_dir.glob("*.control")}
+    for name, text in standins().items():
+        if _extension_of(name) not in shipped:
+            (extension / name).write_text(text, encoding="utf-8")
+
+
+def _build_tree(staging: Path, bindir: Path, real_bin: Path, share: Path, pkglib: Path) -> None:
+    # The layout pg_config reports, below the paths' common prefix, as Postgres computes
+    # its share and lib directories relative to its bin directory.
+    common = Path(os.path.commonpath([real_bin, share, pkglib]))
+
+    def place(path: Path) -> Path:
+        target = staging / path.relative_to(common)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    tree_bin = place(real_bin)
+    tree_bin.mkdir()
+    for entry in bindir.iterdir():
+        if entry.name in ("postgres", "initdb"):
+            shutil.copy2(entry, tree_bin / entry.name)
+        else:
+            (tree_bin / entry.name).symlink_to(entry)
+    if not place(pkglib).exists():
+        place(pkglib).symlink_to(pkglib)
+    tree_share = place(share)
+    tree_share.mkdir()
+    for entry in share.iterdir():
+        if entry.name != "extension":
+            (tree_share / entry.name).symlink_to(entry)
+    extension = tree_share / "extension"
+    extension.mkdir()
+    for entry in (share / "extension").iterdir():
+        (extension / entry.name).symlink_to(entry)
+    _add_standins(extension, share / "extension")
+    (staging / "bindir").write_text(str(real_bin.relative_to(common)) + "\n")

@@ -15,3 +15,11 @@ def load(name: str, package: str = __name__) -> str:
     """The text of the SQL file `name` of `package` (default: this one), e.g.
     "catalog_columns.sql"."""
     return resources.files(package).joinpath(name).read_text("utf-8")
+
+
+@cache
+def load_folder(folder: str, package: str) -> dict[str, str]:
+    """{file name: text} of every file in `folder` of `package`, e.g. extension stand-ins."""
+    root = resources.files(package).joinpath(folder)
+    return {entry.name: entry.read_text("utf-8") for entry in sorted(
+        root.iterdir(), key=lambda e: e.name) if entry.is_file()}
