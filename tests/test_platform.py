@@ -211,3 +211,50 @@ def test_a_stand_in_crypt_checks_the_password_it_hashed(tmp_path):
             SELECT extensions.crypt('secret', hash) = hash,
                    extensions.crypt('wrong', hash) = hash FROM h""", db)
     assert same and not other
+
+
+def test_platform_sql_is_there_before_the_migrations_and_never_diffed(tmp_path):
+    pyproject = ('[tool.schemadiff]\nschemas = ["public"]\nunmanaged = ["public.legacy"]\n'
+                 'platform_sql = ["supabase/platform.sql"]\n')
+    root = make_project(tmp_path, "create table public.orders (id bigint primary key, "
+                        "legacy_id bigint references public.legacy (id));\n",
+                        pyproject=pyproject)
+    (root / "supabase").mkdir(exist_ok=True)
+    (root / "supabase" / "platform.sql").write_text(
+        "create table public.legacy (id bigint primary key);\n")
+    done = run(root, "diff", "init", "--version", "20250101000000")
+    assert done.returncode == 0, done.stderr
+    migration = (root / "supabase/migrations/20250101000000_init.sql").read_text()
+    assert "orders" in migration and 'create table "public"."legacy"' not in migration
+    assert run(root, "check").returncode == 0
+
+
+OLD_TABLE = "create table public.notes (id bigint primary key, body text);\n"
+
+
+@pytest.mark.parametrize("legacy", [True, False])
+def test_history_under_the_legacy_default_privileges_kept_its_grants(tmp_path, legacy):
+    """A table created by a migration before 2026 got ALL for the API roles by default; a
+    schema.sql that declares no grants must then revoke them (and nothing otherwise)."""
+    pyproject = '[tool.schemadiff]\nschemas = ["public"]\n'
+    if legacy:
+        pyproject += 'legacy_grants_until = "20250601000000"\n'
+    root = make_project(tmp_path, OLD_TABLE, pyproject=pyproject,
+                        migrations={"20250101000000_notes.sql": OLD_TABLE})
+    checked = run(root, "check", "--json")
+    pending = json.loads(checked.stdout)["pending"]
+    if legacy:
+        assert checked.returncode == 1
+        assert any(s.startswith("revoke") and '"anon"' in s for s in pending), pending
+    else:
+        assert checked.returncode == 0, pending
+
+
+def test_the_server_major_comes_from_the_supabase_config(tmp_path):
+    from schemadiff import config
+
+    root = make_project(tmp_path, pyproject="[tool.schemadiff]\n")
+    assert config.load(root).postgres_major == 17  # a new Supabase project's
+    (root / "supabase").mkdir(exist_ok=True)
+    (root / "supabase" / "config.toml").write_text("[db]\nport = 54322\nmajor_version = 15\n")
+    assert config.load(root).postgres_major == 15

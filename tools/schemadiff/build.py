@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
@@ -49,32 +50,48 @@ def apply_into(server: Server, dbname: str, path: Path) -> None:
     apply_to(server, dbname, read_sql(path))
 
 
-def platform_steps(server: Server, migrations: list[Migration],
-                   legacy_grants_until: str | None) -> dict[int, list[SqlFile]]:
-    """SQL the platform itself ran between migrations, by the index of the migration it
-    precedes (len(migrations): after the last).
+@dataclass(frozen=True)
+class Setup:
+    """What a project's databases hold besides its migrations and schema.sql.
 
-    With `legacy_grants_until`, the migrations up to that version ran when Supabase's
-    default privileges still gave the API roles ALL on new objects in public: those
-    objects kept their grants when the platform changed the default, later ones get none.
+    `project_sql`: the project's `platform_sql` files, objects that exist in production
+    but in no migration, applied after the platform and before anything else (never
+    diffed: both sides have them). `legacy_grants_until`: the migrations up to that
+    version ran when Supabase's default privileges still gave the API roles ALL on new
+    objects in public; those objects kept their grants when the default changed.
     """
+
+    project_sql: tuple[SqlFile, ...] = ()
+    legacy_grants_until: str | None = None
+
+
+# Migrations and schema.sql alone, on today's platform.
+NO_SETUP = Setup()
+
+
+def platform_steps(server: Server, migrations: list[Migration],
+                   setup: Setup) -> dict[int, list[SqlFile]]:
+    """SQL that ran besides the migrations, by the index of the migration it precedes
+    (len(migrations): after the last): the project's platform SQL, and the platform's
+    change of default privileges."""
+    steps: dict[int, list[SqlFile]] = {0: list(setup.project_sql)}
     platform = server.platform
-    if legacy_grants_until is None or not platform.legacy_grants:
-        return {}
-    switch = next((i for i, m in enumerate(migrations) if m.version > legacy_grants_until),
+    until = setup.legacy_grants_until
+    switch = next((i for i, m in enumerate(migrations) if until is not None and m.version > until),
                   len(migrations))
-    if switch == 0:
-        return {}  # nothing ran under the old default
-    return {0: [SqlFile(Path("platform: legacy default privileges"), platform.legacy_grants)],
-            switch: [SqlFile(Path("platform: current default privileges"),
-                             platform.current_grants)]}
+    if until is not None and platform.legacy_grants and switch > 0:
+        steps[0].append(SqlFile(Path("platform: legacy default privileges"),
+                                platform.legacy_grants))
+        steps.setdefault(switch, []).append(SqlFile(Path("platform: current default privileges"),
+                                                    platform.current_grants))
+    return steps
 
 
 def replay_into(server: Server, dbname: str, migrations: list[Migration],
-                legacy_grants_until: str | None = None) -> None:
+                setup: Setup = NO_SETUP) -> None:
     """Apply `migrations` to `dbname` in version order, each in its own transaction, with
     the platform's own changes between them (see `platform_steps`)."""
-    steps = platform_steps(server, migrations, legacy_grants_until)
+    steps = platform_steps(server, migrations, setup)
     for index, migration in enumerate(migrations):
         for source in steps.get(index, ()):
             apply_to(server, dbname, source)
@@ -83,7 +100,7 @@ def replay_into(server: Server, dbname: str, migrations: list[Migration],
         apply_to(server, dbname, source)
 
 
-def replay_key(migrations: list[Migration], legacy_grants_until: str | None = None) -> str:
+def replay_key(migrations: list[Migration], setup: Setup = NO_SETUP) -> str:
     """sha256 of everything a replay's result depends on besides the server and shim.
 
     That is every migration's file name and bytes, in order, and the code that applies
@@ -93,7 +110,8 @@ def replay_key(migrations: list[Migration], legacy_grants_until: str | None = No
     """
     digest = hashlib.sha256()
     for part in (REPLAY_FORMAT.encode(), __version__.encode(),
-                 (legacy_grants_until or "").encode(),
+                 (setup.legacy_grants_until or "").encode(),
+                 *(f"{s.path.name}\0{s.text}".encode() for s in setup.project_sql),
                  Path(__file__).read_bytes(), Path(apply_module.__file__).read_bytes()):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
@@ -105,15 +123,14 @@ def replay_key(migrations: list[Migration], legacy_grants_until: str | None = No
     return digest.hexdigest()
 
 
-def replay_seed(migrations: list[Migration],
-                legacy_grants_until: str | None = None) -> Seed | None:
+def replay_seed(migrations: list[Migration], setup: Setup = NO_SETUP) -> Seed | None:
     """The replayed `migrations` as a cacheable seed database; None when there are none."""
     if not migrations:
         return None  # an empty replay is the shim base itself: nothing to cache
-    key = replay_key(migrations, legacy_grants_until)
+    key = replay_key(migrations, setup)
 
     def fill(server: Server, dbname: str) -> None:
-        replay_into(server, dbname, migrations, legacy_grants_until)
+        replay_into(server, dbname, migrations, setup)
 
     return Seed(dbname=SEED_PREFIX + key[:24], key=key, fill=fill)
 
@@ -144,7 +161,7 @@ def has_database(server: Server, dbname: str) -> bool:
 
 def replay(server: Server, databases: Databases, migrations: list[Migration],
            template: str | None = None, seed: Seed | None = None,
-           legacy_grants_until: str | None = None) -> str:
+           setup: Setup = NO_SETUP) -> str:
     """A database holding every migration applied in version order, each in its own transaction.
 
     With `seed` (from `replay_seed(migrations)`) and the server holding its database, that
@@ -157,7 +174,7 @@ def replay(server: Server, databases: Databases, migrations: list[Migration],
         dbname = databases.create("current", template=template)
     else:
         dbname = databases.shimmed("current")
-    replay_into(server, dbname, migrations, legacy_grants_until)
+    replay_into(server, dbname, migrations, setup)
     return dbname
 
 
@@ -170,10 +187,14 @@ def require_statements(schema: SqlFile) -> None:
         )
 
 
-def desired(server: Server, databases: Databases, schema: SqlFile) -> str:
-    """A database holding schema.sql; an empty schema.sql is refused."""
+def desired(server: Server, databases: Databases, schema: SqlFile,
+            setup: Setup = NO_SETUP) -> str:
+    """A database holding the project's platform SQL, then schema.sql; an empty schema.sql
+    is refused."""
     require_statements(schema)
     dbname = databases.shimmed("desired")
+    for source in setup.project_sql:
+        apply_to(server, dbname, source)
     apply_to(server, dbname, schema)
     return dbname
 
@@ -200,7 +221,7 @@ class _Worker(threading.Thread):
 def build_both(server: Server, databases: Databases, migrations: list[Migration],
                schema: SqlFile, *, seed: Seed | None = None,
                then: Built | None = None, then_current: Built | None = None,
-               legacy_grants_until: str | None = None) -> tuple[str, str]:
+               setup: Setup = NO_SETUP) -> tuple[str, str]:
     """(current, desired): the replayed migrations and schema.sql, built at the same time.
 
     `then(dbname)` runs in the building thread as soon as each database is built (e.g. a
@@ -225,9 +246,9 @@ def build_both(server: Server, databases: Databases, migrations: list[Migration]
 
     workers = [
         _Worker("current", lambda: replay(server, databases, migrations, seed=seed,
-                                  legacy_grants_until=legacy_grants_until),
+                                  setup=setup),
                 then_for_current),
-        _Worker("desired", lambda: desired(server, databases, schema), then_for_desired),
+        _Worker("desired", lambda: desired(server, databases, schema, setup), then_for_desired),
     ]
     for worker in workers:
         worker.start()

@@ -58,6 +58,12 @@ def _workspace(config: Config, backend: str, steps: Steps,
         yield server, databases
 
 
+def _setup(config: Config) -> build.Setup:
+    """The project's platform SQL (read here, once per command) and grants history."""
+    return build.Setup(tuple(read_sql(path) for path in config.platform_sql),
+                       config.legacy_grants_until)
+
+
 def _scope(config: Config) -> Scope:
     return Scope(config.schemas, config.unmanaged)
 
@@ -87,7 +93,7 @@ def _candidates(schema: SqlFile, server: Server, databases: Databases, views: Vi
 
 
 def _build_both(config: Config, schema: SqlFile, server: Server, databases: Databases,
-                history: list[migrations.Migration], steps: Steps,
+                history: list[migrations.Migration], steps: Steps, setup: build.Setup,
                 seed: build.Seed | None, spares: list[str] | None = None
                 ) -> tuple[str, str, Views, list[ReferenceTable]]:
     """Both databases, built at the same time, each inspected as soon as it is built.
@@ -104,7 +110,7 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
         current, desired = build.build_both(
             server, databases, history, schema, seed=seed,
-            legacy_grants_until=config.legacy_grants_until,
+            setup=setup,
             then=views.inspect, then_current=spare,
         )
     standins = sorted(set(build.standins_in(server, current) + build.standins_in(server, desired)))
@@ -131,11 +137,12 @@ def diff(config: Config, name: str, *, version: str | None = None,
         new = migrations.planned(history, config.migrations_dir, config.rollbacks_dir, name,
                                  version)
         schema = read_sql(config.schema_file)
-        seed = build.replay_seed(history, config.legacy_grants_until)
+        setup = _setup(config)
+        seed = build.replay_seed(history, setup)
         with _workspace(config, backend, steps, seed) as (server, databases):
             spares: list[str] = []
             current, desired, views, reference = _build_both(
-                config, schema, server, databases, history, steps, seed, spares)
+                config, schema, server, databases, history, steps, setup, seed, spares)
             with steps.step("diffing"):
                 candidates, suspects = _candidates(schema, server, databases, views, reference,
                                                    current, desired)
@@ -171,10 +178,11 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     steps = steps or Steps()
     history = _history(config)
     schema = read_sql(config.schema_file)
-    seed = build.replay_seed(history, config.legacy_grants_until)
+    setup = _setup(config)
+    seed = build.replay_seed(history, setup)
     with _workspace(config, backend, steps, seed) as (server, databases):
         current, desired, views, reference = _build_both(config, schema, server, databases,
-                                                         history, steps, seed)
+                                                         history, steps, setup, seed)
         with steps.step("diffing"):
             candidates, _ = _candidates(schema, server, databases, views, reference, current,
                                         desired, rollback=False)
@@ -187,11 +195,12 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
     steps = steps or Steps()
     history = _history(config)
     schema = read_sql(config.schema_file)
+    setup = _setup(config)
     with _workspace(config, backend, steps) as (server, databases):
         with steps.step(f"applying {config.schema_file.name}"):
-            desired = build.desired(server, databases, schema)
+            desired = build.desired(server, databases, schema, setup)
         views = Views(server, _scope(config))
         judge = Judge(views, _reference_tables(config, schema, views, desired))
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration,
-                                  legacy_grants_until=config.legacy_grants_until)
+                                  setup=setup)

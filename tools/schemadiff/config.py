@@ -17,12 +17,19 @@ migrations_dir = "supabase/migrations"
 rollbacks_dir = "supabase/rollbacks"
 schemas = ["public"]                # managed schemas
 unmanaged = []                      # "schema.table" objects never touched
-postgres_major = 15                 # preferred local server major
+postgres_major = 17                 # server major (default: supabase/config.toml
+                                    # [db] major_version, else a new project's: 17)
 platform = "supabase"               # or "postgres": no Supabase roles, schemas, grants
 legacy_grants_until = "..."         # migrations up to this version ran when Supabase
                                     # granted the API roles ALL on new objects in public
+platform_sql = []                   # project files: objects production has that no
+                                    # migration creates (applied first, never diffed)
 reference_tables = {}               # {"public.t" = ["key_col", ...]} natural keys
 """
+
+
+# The Postgres major a new Supabase project gets (supabase/postgres: PG17 images).
+NEW_PROJECT_MAJOR = 17
 
 
 @dataclass(frozen=True)
@@ -33,15 +40,32 @@ class Config:
     rollbacks_dir: Path
     schemas: tuple[str, ...] = ("public",)
     unmanaged: tuple[str, ...] = ()
-    postgres_major: int = 15
+    postgres_major: int = NEW_PROJECT_MAJOR
     platform: str = "supabase"
     legacy_grants_until: str | None = None
+    # Project SQL applied after the platform, before anything else, never diffed.
+    platform_sql: tuple[Path, ...] = ()
     reference_tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lint: dict[str, str] = field(default_factory=dict)
 
     @property
     def pyproject(self) -> Path:
         return self.root / "pyproject.toml"
+
+
+def _supabase_major(root: Path, pyproject: Path) -> int:
+    """[db] major_version of the Supabase CLI's supabase/config.toml, when there is one."""
+    path = root / "supabase" / "config.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return NEW_PROJECT_MAJOR
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}",
+                         detail=f"Fix it, or set postgres_major in {pyproject.name}.") from exc
+    db = data.get("db", {})
+    return db.get("major_version", NEW_PROJECT_MAJOR) if isinstance(db, dict) else \
+        NEW_PROJECT_MAJOR
 
 
 def find_root(start: Path) -> Path:
@@ -80,7 +104,7 @@ def load(root: Path) -> Config:
     known = {
         "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
         "postgres_major", "reference_tables", "lint", "platform",
-        "legacy_grants_until",
+        "legacy_grants_until", "platform_sql",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -102,7 +126,7 @@ def load(root: Path) -> Config:
             raise UsageError(
                 f"{path}: [tool.schemadiff] unmanaged entry {name!r} must be 'schema.name'."
             )
-    major = section.get("postgres_major", 15)
+    major = section.get("postgres_major", _supabase_major(root, path))
     if not isinstance(major, int) or isinstance(major, bool) or not 10 <= major <= 99:
         raise UsageError(f"{path}: [tool.schemadiff] postgres_major must be an integer, e.g. 15.")
     ref = section.get("reference_tables", {})
@@ -135,6 +159,8 @@ def load(root: Path) -> Config:
         postgres_major=major,
         platform=platform,
         legacy_grants_until=legacy,
+        platform_sql=tuple(root / p for p in _strings(section.get("platform_sql", []),
+                                                      "platform_sql", path)),
         reference_tables=reference_tables,
         lint={str(k): str(v) for k, v in lint.items()},
     )

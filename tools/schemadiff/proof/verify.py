@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..apply import SqlFile, apply_to, read_sql
-from ..build import platform_steps
+from ..build import NO_SETUP, Setup, platform_steps
 from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration
 from ..scratch import Databases
@@ -114,11 +114,11 @@ def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
 
 def verify_history(judge: Judge, databases: Databases, migrations: list[Migration],
                    desired: str | None, progress=None,
-                   legacy_grants_until: str | None = None) -> HistoryReport:
+                   setup: Setup = NO_SETUP) -> HistoryReport:
     """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`."""
     report = HistoryReport()
     previous = databases.create("v0")
-    platform = platform_steps(judge.server, migrations, legacy_grants_until)
+    platform = platform_steps(judge.server, migrations, setup)
     for index, migration in enumerate(migrations):
         for source in platform.get(index, ()):
             apply_to(judge.server, previous, source)  # the platform's own change

@@ -214,7 +214,7 @@ def _extensions_root(bindir: Path) -> Path:
     digest = hashlib.sha256(f"{bindir.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     for name, text in standins().items():
         digest.update(f"\0{name}\0{text}".encode())
-    return Path(tempfile.gettempdir()) / f"schemadiff-extensions-{digest.hexdigest()[:16]}"
+    return Path(tempfile.gettempdir()) / f"schemadiff-pginstall-extensions-{digest.hexdigest()[:16]}"
 
 
 def extension_settings(bindir: Path) -> dict[str, str]:
@@ -249,7 +249,7 @@ def with_extensions(bindir: Path) -> Path:
     version, *paths = layout.stdout.splitlines()
     real_bin, share, pkglib = (Path(line) for line in paths)
     major = int(version.split()[1].split(".")[0])
-    staging = Path(tempfile.mkdtemp(prefix="schemadiff-extensions-staging-"))
+    staging = Path(tempfile.mkdtemp(prefix="schemadiff-pginstall-staging-"))
     try:
         if major >= 18:
             extension = staging / "extension"

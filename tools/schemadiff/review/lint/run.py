@@ -67,6 +67,7 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
         return []
     in_history = {m.path.resolve() for m in history}
     schema = _schema_leniently(config)
+    setup = build.Setup(tuple(read_sql(p) for p in config.platform_sql), config.legacy_grants_until)
     findings: list[Finding] = []
     with build.workspace(backend, config.postgres_major, steps,
                          platform=named(config.platform)) as (server, databases):
@@ -78,11 +79,11 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
                     with steps.step(f"replaying {len(history)} migration(s)"):
                         replayed = build.replay(
                             server, databases, history,
-                            legacy_grants_until=config.legacy_grants_until)
+                            setup=setup)
                 dbname = replayed
             elif path == config.schema_file.resolve():
                 with steps.step(f"applying {path.name}"):
-                    dbname = build.desired(server, databases, source)
+                    dbname = build.desired(server, databases, source, setup)
             else:
                 with steps.step(f"applying {path.name}"):
                     dbname = _apply_alone(server, databases, source)
