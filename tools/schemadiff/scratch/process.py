@@ -214,7 +214,9 @@ def _extensions_root(bindir: Path) -> Path:
     digest = hashlib.sha256(f"{bindir.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     for name, text in standins().items():
         digest.update(f"\0{name}\0{text}".encode())
-    return Path(tempfile.gettempdir()) / f"schemadiff-pginstall-extensions-{digest.hexdigest()[:16]}"
+    # Named like the binaries copy (ensure_runnable): a cache kept on purpose.
+    name = f"schemadiff-pginstall-extensions-{digest.hexdigest()[:16]}"
+    return Path(tempfile.gettempdir()) / name
 
 
 def extension_settings(bindir: Path) -> dict[str, str]:
