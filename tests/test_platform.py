@@ -258,3 +258,21 @@ def test_the_server_major_comes_from_the_supabase_config(tmp_path):
     (root / "supabase").mkdir(exist_ok=True)
     (root / "supabase" / "config.toml").write_text("[db]\nport = 54322\nmajor_version = 15\n")
     assert config.load(root).postgres_major == 15
+
+
+def test_bucket_rows_in_schema_sql_are_managed_as_reference_data(tmp_path):
+    schema = ("insert into storage.buckets (id, name, public) values ('avatars', 'avatars', "
+              "true) on conflict (id) do nothing;\n"
+              "create table public.profiles (id uuid primary key);\n")
+    root = make_project(tmp_path, schema)
+    done = run(root, "diff", "init", "--version", "20250101000000")
+    assert done.returncode == 0, done.stderr
+    migration = (root / "supabase/migrations/20250101000000_init.sql").read_text()
+    assert 'INSERT INTO storage.buckets' in migration, migration
+    assert run(root, "check").returncode == 0
+    # Making the bucket private is one guarded update; the rollback makes it public again.
+    (root / "schema.sql").write_text(schema.replace("'avatars', true)", "'avatars', false)"))
+    done = run(root, "diff", "private_avatars", "--version", "20250102000000")
+    assert done.returncode == 0, done.stderr
+    assert "public" in (root / "supabase/migrations/20250102000000_private_avatars.sql"
+                        ).read_text()

@@ -155,7 +155,7 @@ def declared_tables(schema: SqlFile, configured: dict[str, tuple[str, ...]], sco
                     conn) -> list[ReferenceTable]:
     """The reference tables `schema` declares within `scope`, keys resolved through `conn`
     (a database holding schema.sql)."""
-    tables = [t for t in reference_tables(schema, configured) if scope.keeps(t)]
+    tables = [t for t in reference_tables(schema, configured) if scope.keeps_rows(t)]
     return resolve_keys(conn, tables) if tables else []
 
 

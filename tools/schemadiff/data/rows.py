@@ -96,7 +96,20 @@ def diff_rows(current_conn, desired_conn, tables: list[ReferenceTable]) -> RowCh
         changes.up_deletes += per_table[ident].up_deletes
         changes.down_deletes += per_table[ident].down_deletes
     changes.destructive = list(changes.up_deletes)
+    changes.up_deletes = _allowing_storage_deletes(changes.up_deletes)
+    changes.down_deletes = _allowing_storage_deletes(changes.down_deletes)
     return changes
+
+
+# Supabase refuses a plain DELETE on storage tables (storage.protect_delete(), 2026) unless
+# the transaction sets this; a migration deleting bucket rows it declares has to.
+_STORAGE_DELETES = "SET LOCAL storage.allow_delete_query = 'true';"
+
+
+def _allowing_storage_deletes(deletes: list[str]) -> list[str]:
+    if any(d.startswith(("DELETE FROM storage.", 'DELETE FROM "storage".')) for d in deletes):
+        return [_STORAGE_DELETES, *deletes]
+    return deletes
 
 
 def _unmatched_error(side: Side) -> UsageError:

@@ -25,6 +25,11 @@ class Scope:
                 return False
         return True
 
+    def keeps_rows(self, table: object) -> bool:
+        """Whether the rows schema.sql INSERTs into `table` are managed: a managed table's,
+        or a platform table's (bucket rows in storage.buckets are the project's)."""
+        return self.keeps(table) or getattr(table, "schema", None) in PLATFORM_SCHEMAS
+
     def _on_platform_table(self, obj: object) -> bool:
         """A policy, or a trigger calling a managed function, that the project put on a
         platform table (storage.objects, auth.users): the project's, so diffed."""
