@@ -30,6 +30,7 @@ from .process import (
     private_dir,
     run_program,
     server_version,
+    source_bindir,
 )
 from .server import Backend, Server
 from .signals import deferred
@@ -68,14 +69,16 @@ def golden_name(bindir: Path, platform: Platform | None = None) -> str:
     start on every run; an upgrade in place changes size or mtime, so a new key.
     """
     digest = hashlib.sha256()
-    parts = [cache.FORMAT, str(bindir.resolve())]
+    # The binaries themselves, not the extension tree run from them (its place may vary).
+    source = source_bindir(bindir)
+    parts = [cache.FORMAT, str(source.resolve())]
     for program in ("postgres", "initdb"):
-        stat = (bindir / program).stat()
+        stat = (source / program).stat()
         parts.append(f"{program}:{stat.st_size}:{stat.st_mtime_ns}")
     platform = platform or named()
     parts.append(platform.name)
     parts.extend(f"{name}:{text}" for name, text in standins().items())
-    parts.extend(f"{key}={value}" for key, value in extension_settings(bindir).items())
+    parts.extend(sorted(extension_settings(bindir)))  # how the stand-ins are found
     parts.append(platform.sql)
     for part in parts:
         digest.update(part.encode())
@@ -128,12 +131,12 @@ def build_golden(bindir: Path, name: str, account: pwd.struct_passwd | None,
             raise
         # Clean, so that every copy starts without crash recovery.
         proc.stop_cleanly()
-        cache.publish(name, datadir, {"kind": "golden", "bindir": str(bindir),
+        cache.publish(name, datadir, {"kind": "golden", "bindir": str(source_bindir(bindir)),
                                       "server_version": server_version(bindir)})
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    _remove_stale(bindir, name)
+    _remove_stale(source_bindir(bindir), name)
 
 
 def _remove_stale(bindir: Path, golden: str) -> None:

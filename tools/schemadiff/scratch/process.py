@@ -219,6 +219,16 @@ def _extensions_root(bindir: Path) -> Path:
     return Path(tempfile.gettempdir()) / name
 
 
+# Bin dirs of extension trees -> the server binaries they were made from (this process).
+_SOURCES: dict[Path, Path] = {}
+
+
+def source_bindir(bindir: Path) -> Path:
+    """The server binaries `bindir` runs: itself, or what its extension tree was made from
+    (a tree lives in the temp dir, which may differ from run to run)."""
+    return _SOURCES.get(bindir, bindir)
+
+
 def extension_settings(bindir: Path) -> dict[str, str]:
     """Server settings that make the stand-ins visible (Postgres 18+; see with_extensions)."""
     root = _extensions_root(bindir)
@@ -243,7 +253,9 @@ def with_extensions(bindir: Path) -> Path:
     if (root / "control_path").is_file():
         return bindir
     if (root / "bindir").is_file():
-        return root / (root / "bindir").read_text().strip()
+        tree_bin = root / (root / "bindir").read_text().strip()
+        _SOURCES[tree_bin] = bindir
+        return tree_bin
     layout = subprocess.run([str(bindir / "pg_config"), "--version", "--bindir", "--sharedir",
                              "--pkglibdir"], capture_output=True, text=True, timeout=30)
     if layout.returncode != 0:
