@@ -237,8 +237,8 @@ class _Catalog:
             (permissive if row["permissive"] else restrictive).append(policy)
         if not permissive:
             return Reach(NONE, f"row-level security on, no {command} policy for {role}")
-        if not restrictive and any(_plainly_true(p) for p in permissive):
-            plain = next(p for p in permissive if _plainly_true(p))
+        if not restrictive and any(_plainly_true(p, bucket) for p in permissive):
+            plain = next(p for p in permissive if _plainly_true(p, bucket))
             return Reach("all", f"policy {plain.name} allows every row", (plain,))
         return Reach("policy", "rows the policies allow", (*permissive, *restrictive))
 
@@ -268,9 +268,14 @@ def _policy(table: str, row: dict, command: str) -> Policy:
     return Policy(table, row["name"], row["permissive"], row["using_expr"] or "true", check)
 
 
-def _plainly_true(policy: Policy) -> bool:
-    return (_bare(policy.expression) == "true"
-            and (policy.check is None or _bare(policy.check) == "true"))
+def _plainly_true(policy: Policy, bucket: str | None = None) -> bool:
+    """Whether the policy allows every row: `true`, or, for a bucket's rows, just
+    `bucket_id = '<that bucket>'`."""
+    plain = {"true"}
+    if bucket is not None:
+        plain.add(("bucket_id = '" + bucket.replace("'", "''") + "'::text").lower())
+    return (_bare(policy.expression) in plain
+            and (policy.check is None or _bare(policy.check) in plain))
 
 
 def _bare(expression: str) -> str:
