@@ -173,18 +173,18 @@ def _put_back(cur, table, columns, row: dict, claims: dict, scope) -> bool:
 def _functions(cur, schemas: list[str]) -> list[tuple[str, str]]:
     """(name with identity arguments, a call with NULL arguments) of each callable function."""
     found = []
-    for name, args, types in _rows(cur, """
+    for name, types in _rows(cur, """
             SELECT format('%%I.%%I', n.nspname, p.proname),
-                   pg_get_function_identity_arguments(p.oid),
-                   array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t)
+                   array(SELECT format_type(t, NULL)
+                           FROM unnest(p.proargtypes) WITH ORDINALITY AS a(t, i) ORDER BY i)
             FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = ANY(%s) AND p.prokind = 'f'
               AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
               AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                                AND d.objid = p.oid AND d.deptype = 'e')
-            ORDER BY 2, 3""", (schemas,)):
+            ORDER BY 1, 2""", (schemas,)):
         nulls = ", ".join(f"NULL::{t}" for t in types)
-        found.append((f"{name}({args})", f"SELECT {name}({nulls})"))
+        found.append((f"{name}({', '.join(types)})", f"SELECT {name}({nulls})"))
     return found
 
 

@@ -343,6 +343,8 @@ def cell(entry: Entry) -> str:
     if entry.command == EXECUTE:
         return "caller" if reach.runs_as == "caller" else "owner"
     text = reach.level
+    if entry.kind == "view" and reach.runs_as != "caller":
+        text += " (owner)"
     if reach.columns:
         text += f" [{', '.join(reach.columns)}]"
     return text
@@ -372,6 +374,8 @@ def table_lines(access: AccessModel) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
              for row in [header, *body]]
+    if not body:
+        lines.append(f"(nothing in {', '.join(access.schemas)} for {', '.join(access.roles)})")
     footnotes = []
     for entry in access.entries:
         for policy in entry.reach.policies:
@@ -379,8 +383,9 @@ def table_lines(access: AccessModel) -> list[str]:
                              f"{policy.render(on=entry.object)}")
     if footnotes:
         lines += ["", "policies (the rows they allow):", *footnotes]
-    lines += ["", "owner: runs as its owner (SECURITY DEFINER); caller: with the caller's "
-                  "own rights"] if any(e.command == EXECUTE for e in access.entries) else []
+    if any(e.command == EXECUTE or e.kind == "view" for e in access.entries):
+        lines += ["", "owner: runs with its owner's rights (a SECURITY DEFINER function, a "
+                      "view without security_invoker); caller: with the caller's own"]
     lines += [f"note: {note}" for note in access.notes]
     if access.missing_roles:
         lines.append(f"note: no role {', '.join(access.missing_roles)} in this database")

@@ -92,7 +92,7 @@ class Change:
 
     def render(self) -> str:
         text = (f"{self.direction}: {self.role} {self.command} on {self.object}: "
-                f"{_describe(self.before)} -> {_describe(self.after)}")
+                f"{_describe(self.before, self.object)} -> {_describe(self.after, self.object)}")
         if self.acknowledged:
             text += f" (acknowledged: {self.acknowledged})"
         elif self.direction != "narrower" and not self.refusable:
@@ -100,7 +100,8 @@ class Change:
         return text
 
 
-def _describe(reach: Reach) -> str:
+def _describe(reach: Reach, on: str) -> str:
+    """A reach in a line: its level, and the policies or the reason behind it."""
     if reach.level == NONE:
         return "none"
     if reach.runs_as and reach.runs_as.startswith("owner") and reach.level == "all":
@@ -108,10 +109,8 @@ def _describe(reach: Reach) -> str:
     text = reach.level
     if reach.columns:
         text += f" on columns {', '.join(reach.columns)}"
-    if reach.level == "policy":
-        text += " [" + "; ".join(p.render() for p in reach.policies) + "]"
-    elif reach.policies:
-        text += f" [{reach.policies[0].render()}]"
+    if reach.policies:
+        text += " [" + "; ".join(p.render(on) for p in reach.policies) + "]"
     else:
         text += f" ({reach.why})"
     return text

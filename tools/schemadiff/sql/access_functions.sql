@@ -6,7 +6,7 @@ SELECT r.rolname AS role,
        p.oid::int8 AS oid,
        n.nspname AS schema,
        p.proname AS name,
-       pg_get_function_identity_arguments(p.oid) AS args,
+       oidvectortypes(p.proargtypes) AS args,  -- the types identify it; names do not
        p.prosecdef AS security_definer,
        pg_get_userbyid(p.proowner) AS owner,
        has_schema_privilege(r.oid, n.oid, 'USAGE') AS usage,
