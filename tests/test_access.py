@@ -272,3 +272,65 @@ def test_header_lines_stay_comments_when_a_policy_holds_a_newline(released):
     header = migrations_in(root)[-1].read_text().split("\n\n")[0].splitlines()
     assert any("seen_odd" in line for line in header)
     assert all(line.startswith("--") for line in header)
+
+
+# --- what counts as wider, through `access --changes` -------------------------------------------
+
+ROWS = """\
+create table public.posts (id int primary key, owner_id uuid, secret text, note text);
+alter table public.posts enable row level security;
+revoke all on public.posts from anon, authenticated;
+grant select (id, note) on public.posts to anon;
+grant select, update on public.posts to authenticated;
+create policy posts_own on public.posts for select to authenticated
+    using ((select auth.uid()) = owner_id);
+create policy posts_not_secret on public.posts as restrictive for select to authenticated
+    using (secret is null);
+create policy posts_public on public.posts for select to anon using (true);
+"""
+
+CHANGES = {
+    # (what schema.sql becomes, the changes as (object, role, command, direction, refused))
+    "restrictive-policy-dropped": (
+        ROWS.replace("create policy posts_not_secret on public.posts as restrictive for "
+                     "select to authenticated\n    using (secret is null);\n", ""),
+        [("public.posts", "authenticated", "SELECT", "wider", True)]),
+    "restrictive-policy-added": (
+        ROWS + "create policy posts_no_note on public.posts as restrictive for select\n"
+               "    to authenticated using (note is null);\n",
+        [("public.posts", "authenticated", "SELECT", "narrower", False)]),
+    "policy-renamed": (ROWS.replace("posts_own", "posts_mine"), []),
+    # Maybe wider, maybe not: the catalog cannot tell, so it is refused like a widening.
+    "policy-expression-changed": (
+        ROWS.replace("= owner_id)", "= owner_id or owner_id is null)"),
+        [("public.posts", "authenticated", "SELECT", "changed", True)]),
+    "column-grant-grown": (
+        ROWS.replace("grant select (id, note)", "grant select (id, note, secret)"),
+        [("public.posts", "anon", "SELECT", "wider", True)]),
+    "column-grant-to-table-grant": (
+        ROWS.replace("grant select (id, note) on public.posts to anon",
+                     "grant select on public.posts to anon"),
+        [("public.posts", "anon", "SELECT", "wider", True)]),
+    "invoker-function-added": (
+        ROWS + "create function public.double(n int) returns int language sql\n"
+               "    as $$ select n * 2 $$;\n",
+        [("public.double(integer)", "anon", "EXECUTE", "wider", False),
+         ("public.double(integer)", "authenticated", "EXECUTE", "wider", False)]),
+    "table-dropped": (
+        "create table public.other (id int primary key);\n"
+        "alter table public.other enable row level security;\n",
+        [("public.posts", "anon", "SELECT", "narrower", False),
+         ("public.posts", "authenticated", "SELECT", "narrower", False)]),
+}
+
+
+@pytest.mark.parametrize("case", CHANGES, ids=list(CHANGES))
+def test_what_counts_as_wider(cli, tmp_path, case):
+    schema, expected = CHANGES[case]
+    # The history is ROWS as a hand-written migration: only the access review is tested.
+    root = make_project(tmp_path / "p", schema, migrations={"20250101000000_init.sql": ROWS})
+    shown = cli(root)("access", "--changes", "--json")
+    assert shown.exit_code == 0, shown.output
+    assert sorted((c["object"], c["role"], c["command"], c["direction"],
+                   c["refused_unless_acknowledged"])
+                  for c in json.loads(shown.stdout)["changes"]) == sorted(expected)

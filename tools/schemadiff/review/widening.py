@@ -3,8 +3,8 @@
 Two access models (review/access.py), before and after, compared entry by entry. A role
 gaining a command on an object, or a row limit lifted (none -> policy -> all, a column
 grant grown to more columns, a permissive policy added or changed, a restrictive one
-dropped or changed) is a widening: refused unless acknowledged. Narrowing is listed and
-passes. A policy whose expression changed is counted as a widening: whether the new
+dropped) is a widening: refused unless acknowledged. Narrowing is listed and passes. A
+policy whose expression changed is "changed", refused like a widening: whether the new
 expression allows more rows is not something the catalog can tell.
 
 One exception, listed but not refused: a role gaining EXECUTE on a function that runs
