@@ -14,8 +14,9 @@ reads its relations with its owner's rights (the owner's RLS bypass included); w
 with the caller's. A SECURITY DEFINER function runs as its owner.
 
 What the model cannot see: what a policy expression or a view's WHERE clause evaluates
-to (a policy is "policy", unless it is plainly `true`); grants to the roles outside SQL
-(the Storage API's public URLs of a public bucket, shown as a note).
+to (a policy is "policy" unless it is plainly `true`, or for a bucket's rows plainly
+`bucket_id = '<that bucket>'`); access outside SQL (the Storage API serves a public
+bucket's files by URL: shown as a note).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from .. import sql
 
 TABLE_COMMANDS = ("SELECT", "INSERT", "UPDATE", "DELETE")
 EXECUTE = "EXECUTE"
-LEVELS = ("none", "policy", "all")  # in order: a move right is a widening
+NONE = "none"
+LEVELS = (NONE, "policy", "all")  # in order: a move right is a widening
 
 KINDS = {"r": "table", "p": "table", "f": "foreign table", "v": "view",
          "m": "materialized view"}
@@ -43,7 +45,7 @@ BUCKET_LITERAL = re.compile(r"bucket_id\s*=\s*'((?:[^']|'')*)'")
 
 @dataclass(frozen=True)
 class Policy:
-    """A policy as it bears on one command: its expression there, and whether it is plain."""
+    """A policy as it bears on one command: the expression it applies there."""
 
     table: str
     name: str
@@ -74,12 +76,10 @@ class Reach:
         return LEVELS.index(self.level)
 
 
-NONE = "none"
-
 
 @dataclass(frozen=True)
 class Entry:
-    object: str  # "public.t", "public.f(a integer)", "storage.objects[avatars]"
+    object: str  # "public.t", "public.f(integer)", "storage.objects[avatars]"
     kind: str
     role: str
     command: str
@@ -104,17 +104,12 @@ class AccessModel:
         return {e.key: e for e in self.entries}
 
 
-def _rows(conn, name: str, params: dict) -> list[dict]:
+def _rows(conn, name: str, params: dict | None = None) -> list[dict]:
+    """The rows of sql/`name` as dicts."""
     with conn.cursor() as cur:
-        cur.execute(sql.load(name), params)
+        cur.execute(sql.load(name), params or {})
         columns = [d[0] for d in cur.description]
         return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
-
-
-def _scalar(conn, query: str, params: tuple = ()):
-    with conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchone()[0]
 
 
 @dataclass(frozen=True)
@@ -149,12 +144,14 @@ class _Catalog:
             for row in _rows(conn, "access_relations.sql", {"schemas": list(schemas)})
         }
         self.buckets: list[dict] = []
-        if _scalar(conn, "SELECT to_regclass('storage.buckets') IS NOT NULL "
-                         "AND to_regclass('storage.objects') IS NOT NULL"):
-            self.buckets = _rows(conn, "access_buckets.sql", {})
-        oids = sorted({*self.relations, *(b["objects_oid"] for b in self.buckets)})
-        if self.buckets:
-            self.relations.update(self._storage_objects(conn, self.buckets[0]["objects_oid"]))
+        self.objects_oid: int | None = None
+        for row in _rows(conn, "access_storage.sql"):
+            self.objects_oid = row["oid"]
+            self.relations[row["oid"]] = _Relation(
+                row["oid"], "storage", "objects", "r", row["owner"], row["rls"],
+                row["rls_forced"], False, 0, False, ())
+            self.buckets = _rows(conn, "access_buckets.sql")
+        oids = sorted(self.relations)
         # A view without security_invoker reads as its owner: the owners' rights count too.
         acting = sorted({*roles, *(r.owner for r in self.relations.values()
                                    if r.relkind == "v")})
@@ -166,14 +163,6 @@ class _Catalog:
             self.policies.setdefault((row["role"], row["oid"]), []).append(row)
         self.functions = _rows(conn, "access_functions.sql",
                                {"roles": list(roles), "schemas": list(schemas)})
-
-    def _storage_objects(self, conn, oid: int) -> dict[int, _Relation]:
-        with conn.cursor() as cur:
-            cur.execute("SELECT pg_get_userbyid(relowner), relrowsecurity, relforcerowsecurity "
-                        "FROM pg_class WHERE oid = %s", (oid,))
-            owner, rls, forced = cur.fetchone()
-        return {oid: _Relation(oid, "storage", "objects", "r", owner, rls, forced, False, 0,
-                               False, ())}
 
     # --- relations -------------------------------------------------------------------
 
@@ -298,8 +287,7 @@ def _about_bucket(row: dict, bucket: str) -> bool:
 
 def model(conn, roles: Sequence[str], schemas: Sequence[str]) -> AccessModel:
     """The access model of the database `conn` is connected to."""
-    existing = {row[0] for row in _query(conn, "SELECT rolname FROM pg_roles "
-                                               "WHERE rolname = ANY(%s)", (list(roles),))}
+    existing = {row["role"] for row in _rows(conn, "access_roles.sql", {"roles": list(roles)})}
     present = tuple(r for r in roles if r in existing)
     result = AccessModel(tuple(roles), tuple(schemas),
                          missing_roles=tuple(r for r in roles if r not in existing))
@@ -313,23 +301,18 @@ def model(conn, roles: Sequence[str], schemas: Sequence[str]) -> AccessModel:
                 result.entries.append(Entry(rel.qualified, KINDS[rel.relkind], role, command,
                                             catalog.relation_reach(role, rel.oid, command)))
     for bucket in catalog.buckets:
+        assert catalog.objects_oid is not None  # buckets are read only when it exists
         name = f"storage.objects[{bucket['id']}]"
         if bucket["public"]:
             result.notes.append(f"bucket {bucket['id']} is public: anyone with a file's URL "
                                 "downloads it through the Storage API, whatever the policies")
         for role in present:
             for command in TABLE_COMMANDS:
-                reach = catalog.relation_reach(role, bucket["objects_oid"], command,
+                reach = catalog.relation_reach(role, catalog.objects_oid, command,
                                                bucket=bucket["id"])
                 result.entries.append(Entry(name, "bucket", role, command, reach))
     result.entries.extend(catalog.function_entries())
     return result
-
-
-def _query(conn, query: str, params: tuple) -> list[tuple]:
-    with conn.cursor() as cur:
-        cur.execute(query, params)
-        return cur.fetchall()
 
 
 # --- rendering (data for the CLI; it prints) ---------------------------------------------
