@@ -222,8 +222,9 @@ def test_allow_wider_access_writes_it(released):
     done = invoke("diff", "widen", "--allow-wider-access", "--json")
     assert done.exit_code == 0, done.output
     changes = json.loads(done.stdout)["access"]
-    assert ("public.all_seen", "authenticated", "SELECT", "wider") in {
-        (c["object"], c["role"], c["command"], c["direction"]) for c in changes}
+    assert ("public.all_seen", "authenticated", "SELECT", "wider", "--allow-wider-access") in {
+        (c["object"], c["role"], c["command"], c["direction"], c["acknowledged"])
+        for c in changes}
 
 
 def test_dropping_a_policy_narrows_and_passes(released):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..apply import SqlFile
 from ..errors import EXIT_DESTRUCTIVE, SchemadiffError
@@ -225,12 +225,12 @@ def review(before: AccessModel, after: AccessModel, schema: SqlFile, *,
     for change in compare(before, after):
         if change.refusable:
             ack = next((a for a in acks.items if a.covers(change)), None)
-            if ack is not None:
-                change = Change(change.object, change.kind, change.role, change.command,
-                                change.before, change.after, change.direction, ack.reason)
+            # The header then records who let it through: schema.sql's reason, or the flag.
+            reason = ack.reason if ack else "--allow-wider-access" if allow_wider else None
+            change = replace(change, acknowledged=reason)
         reviewed.append(change)
     refused = [c for c in reviewed if c.refusable and c.acknowledged is None]
-    if refused and not allow_wider:
+    if refused:
         lines = [c.render() for c in refused]
         problems = "".join(f"\n  {p}" for p in acks.problems)
         raise AccessWideningError(
