@@ -335,3 +335,18 @@ def test_what_counts_as_wider(cli, tmp_path, case):
     assert sorted((c["object"], c["role"], c["command"], c["direction"],
                    c["refused_unless_acknowledged"])
                   for c in json.loads(shown.stdout)["changes"]) == sorted(expected)
+
+
+def test_a_configured_role_the_database_lacks_is_named(cli, tmp_path):
+    # Roles are cluster-wide: on a shared server anon may exist even with platform
+    # "postgres", so a role no server has stands for a missing one.
+    root = make_project(tmp_path / "p", "create table public.t (id int primary key);\n",
+                        pyproject='[tool.schemadiff]\napi_roles = ["no_such_api_role"]\n')
+    invoke = cli(root)
+    shown = invoke("access", "--json")
+    assert shown.exit_code == 0, shown.output
+    payload = json.loads(shown.stdout)
+    assert (payload["missing_roles"], payload["access"]) == (["no_such_api_role"], [])
+    done = invoke("diff", "init", "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["access"] == []
