@@ -18,7 +18,7 @@ from .progress import Steps
 from .review import access as access_mod
 from .review import lint as lint_mod
 from .review.lint import run as lint_run
-from .review.widening import AccessWideningError
+from .review.widening import AccessWideningError, Change
 from .scratch import NAMES as BACKENDS
 from .scratch.cluster import clear_cache
 from .scratch.server import lost_connection
@@ -352,7 +352,7 @@ def access_command(
         typer.echo("\n".join(c.render() for c in result.changes))
 
 
-def _change_json(change) -> dict:
+def _change_json(change: Change) -> dict:
     return {"object": change.object, "kind": change.kind, "role": change.role,
             "command": change.command, "direction": change.direction,
             "refused_unless_acknowledged": change.refusable,
