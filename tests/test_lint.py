@@ -134,6 +134,75 @@ def test_schema_rules_skip_objects_the_file_does_not_touch(lint_sql):
     assert fired(found, "rls-disabled") == []
 
 
+# --- the Supabase access hazards ---------------------------------------------------------------
+
+
+def test_view_without_security_invoker_fires_in_an_exposed_schema(lint_sql):
+    found = lint_sql(T + RLS + "create view public.v as select id from public.t;\n")
+    assert fired(found, "view-without-security-invoker") == [(3, "warn")]
+    assert "security_invoker = on" in next(
+        f.message for f in found if f.rule == "view-without-security-invoker")
+
+
+@pytest.mark.parametrize("view", [
+    "create view public.v with (security_invoker = on) as select id from public.t;\n",
+    "create view public.v as select id from public.t;\n"
+    "alter view public.v set (security_invoker = true);\n",
+    "create schema private;\ncreate view private.v as select id from public.t;\n",
+], ids=["invoker", "set-later", "not-exposed"])
+def test_view_without_security_invoker_stays_silent(lint_sql, view):
+    assert fired(lint_sql(T + RLS + view), "view-without-security-invoker") == []
+
+
+DEFINER = ("create function public.f() returns int language sql security definer\n"
+           "as $$ select 1 $$;\n")
+
+
+def test_security_definer_without_search_path_fires(lint_sql):
+    found = lint_sql("\n" + DEFINER)
+    assert fired(found, "security-definer-search-path") == [(2, "warn")]
+    assert "SET search_path = ''" in next(
+        f.message for f in found if f.rule == "security-definer-search-path")
+
+
+@pytest.mark.parametrize("function", [
+    DEFINER.replace("\nas", " set search_path = ''\nas"),
+    DEFINER + "alter function public.f() set search_path = pg_catalog;\n",
+    DEFINER.replace("security definer", "security invoker"),
+], ids=["set", "set-later", "invoker"])
+def test_security_definer_search_path_stays_silent(lint_sql, function):
+    assert fired(lint_sql(function), "security-definer-search-path") == []
+
+
+OWNED = "create table public.o (id int primary key, user_id uuid);\n" \
+        "alter table public.o enable row level security;\n"
+
+
+@pytest.mark.parametrize("condition", [
+    "auth.uid() = user_id",
+    "(select auth.uid()) = user_id or auth.uid() is null",
+    "user_id::text = auth.jwt() ->> 'sub'",
+], ids=["bare", "one-of-two-bare", "jwt"])
+def test_auth_call_per_row_fires(lint_sql, condition):
+    found = lint_sql(OWNED + f"create policy o_own on public.o for select\n"
+                             f"  using ({condition});\n")
+    assert fired(found, "auth-call-per-row") == [(3, "warn")]
+    assert "(select auth." in next(f.message for f in found if f.rule == "auth-call-per-row")
+
+
+def test_auth_call_per_row_stays_silent_when_selected_once(lint_sql):
+    found = lint_sql(OWNED + "create policy o_own on public.o for all\n"
+                             "  using ((select auth.uid()) = user_id)\n"
+                             "  with check (user_id = (select auth.uid()));\n")
+    assert fired(found, "auth-call-per-row") == []
+
+
+def test_auth_call_per_row_reads_with_check_too(lint_sql):
+    found = lint_sql(OWNED + "create policy o_add on public.o for insert\n"
+                             "  with check (auth.uid() = user_id);\n")
+    assert fired(found, "auth-call-per-row") == [(3, "warn")]
+
+
 # --- squawk ---------------------------------------------------------------------------------
 
 

@@ -15,16 +15,18 @@ from . import __version__, commands
 from . import config as config_mod
 from .errors import EXIT_NO_POSTGRES, DestructiveChangeError, SchemadiffError
 from .progress import Steps
+from .review import access as access_mod
 from .review import lint as lint_mod
 from .review.lint import run as lint_run
+from .review.widening import AccessWideningError, Change
 from .scratch import NAMES as BACKENDS
 from .scratch.cluster import clear_cache
 from .scratch.server import lost_connection
 
 EPILOG = (
     "Exit codes: 0 no difference / success, 1 drift, verification failed or lint error, "
-    "2 usage error, 3 destructive change refused, 4 no scratch Postgres (or it died), "
-    "5 bad SQL input. Docs: README.md."
+    "2 usage error, 3 destructive change or wider access refused, 4 no scratch Postgres "
+    "(or it died), 5 bad SQL input. Docs: README.md."
 )
 
 app = typer.Typer(
@@ -103,6 +105,8 @@ def handled(func):
                            "detail": exc.detail}
                 if isinstance(exc, DestructiveChangeError):
                     payload["destructive"] = exc.statements
+                if isinstance(exc, AccessWideningError):
+                    payload["wider_access"] = exc.changes
                 typer.echo(json.dumps(payload, indent=2))
             _err(f"error: {exc.message}")
             if exc.detail:
@@ -139,6 +143,11 @@ def diff_command(
     allow_destructive: Annotated[bool, typer.Option(
         "--allow-destructive", help="Allow drops of tables/columns, type changes, row deletes."
     )] = False,
+    allow_wider_access: Annotated[bool, typer.Option(
+        "--allow-wider-access", help="Allow more access for the API roles (anon, "
+        "authenticated); or acknowledge one object in schema.sql: "
+        "-- schemadiff-access: allow public.t -- REASON"
+    )] = False,
     project: ProjectOpt = None,
     backend: BackendOpt = "auto",
     as_json: JsonOpt = False,
@@ -154,7 +163,8 @@ def diff_command(
     """
     cfg = _config(project)
     result = commands.diff(cfg, name, version=version, allow_destructive=allow_destructive,
-                           backend=backend, steps=_steps(quiet, as_json))
+                           allow_wider_access=allow_wider_access, backend=backend,
+                           steps=_steps(quiet, as_json))
     if as_json:
         typer.echo(json.dumps({
             "ok": True,
@@ -164,10 +174,13 @@ def diff_command(
             "up": result.up_statements,
             "down": result.down_statements,
             "warnings": result.warnings,
+            "access": [_change_json(c) for c in result.access],
         }, indent=2))
         return
     for warning in result.warnings:
         _err(f"warning: {warning}")
+    for change in result.access:
+        _err(f"access: {change.render()}")
     if not result.changed:
         typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.")
         return
@@ -295,6 +308,56 @@ def lint_command(
         _err(f"{counts['error']} error(s), {counts['warn']} warning(s), {counts['info']} info.")
     if errors:
         raise typer.Exit(1)
+
+
+@app.command("access")
+@handled
+def access_command(
+    changes: Annotated[bool, typer.Option(
+        "--changes", help="Show what differs between the migrations and schema.sql instead.")
+    ] = False,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Who can read and write what: each API role, object and command, as schema.sql has it.
+
+    Example: schemadiff access   (or: schemadiff access --changes, to review pending access)
+
+    Roles: api_roles (default anon, authenticated); objects: tables, views, functions in
+    exposed_schemas (default public, graphql_public), and storage.objects per bucket.
+    Each cell: all (every row), policy (the rows its policies allow), - (none); functions:
+    owner (SECURITY DEFINER) or caller.
+    """
+    cfg = _config(project)
+    result = commands.access(cfg, changes=changes, backend=backend,
+                             steps=_steps(quiet, as_json))
+    model = result.model
+    if as_json:
+        payload: dict = {"ok": True, "roles": list(model.roles),
+                         "exposed_schemas": list(model.schemas),
+                         "missing_roles": list(model.missing_roles), "notes": model.notes}
+        if result.changes is None:
+            payload["access"] = [access_mod.as_json(e) for e in model.entries]
+        else:
+            payload["changes"] = [_change_json(c) for c in result.changes]
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    if result.changes is None:
+        typer.echo("\n".join(access_mod.table_lines(model)))
+    elif not result.changes:
+        typer.echo("No access changes between the migrations and schema.sql.")
+    else:
+        typer.echo("\n".join(c.render() for c in result.changes))
+
+
+def _change_json(change: Change) -> dict:
+    return {"object": change.object, "kind": change.kind, "role": change.role,
+            "command": change.command, "direction": change.direction,
+            "refused_unless_acknowledged": change.refusable,
+            "acknowledged": change.acknowledged, "text": change.render(),
+            "before": change.before.level, "after": change.after.level}
 
 
 @cache_app.command("clear")

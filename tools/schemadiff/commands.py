@@ -20,7 +20,8 @@ from .lock import repo_lock
 from .progress import Steps
 from .proof.compare import Judge
 from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
-from .review import lint
+from .review import access as access_model
+from .review import lint, widening
 from .review.destructive import refuse_destructive
 from .review.lint import run as lint_run
 from .scratch import Databases, Server
@@ -36,6 +37,7 @@ class DiffResult:
     up_statements: list[str] = field(default_factory=list)
     down_statements: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    access: list[widening.Change] = field(default_factory=list)  # for the API roles
 
 
 @dataclass
@@ -127,8 +129,8 @@ def _history(config: Config) -> list[migrations.Migration]:
 
 
 def diff(config: Config, name: str, *, version: str | None = None,
-         allow_destructive: bool = False, backend: str = "auto",
-         steps: Steps | None = None) -> DiffResult:
+         allow_destructive: bool = False, allow_wider_access: bool = False,
+         backend: str = "auto", steps: Steps | None = None) -> DiffResult:
     """Write the proven migration and rollback that turn the migrations into schema.sql."""
     steps = steps or Steps()
     migrations.check_name(name)
@@ -151,10 +153,15 @@ def diff(config: Config, name: str, *, version: str | None = None,
                 return DiffResult(changed=False)
             if not allow_destructive:
                 refuse_destructive(plan, suspects)
+            with steps.step("reviewing access"):
+                access_changes, ack_problems = widening.review(
+                    _access(config, server, current), _access(config, server, desired),
+                    schema, allow_wider=allow_wider_access)
 
             def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
                 return migrations.render_pair(new, candidate.up, candidate.down,
-                                              root=config.root, schema_file=config.schema_file)
+                                              root=config.root, schema_file=config.schema_file,
+                                              access=[c.render() for c in access_changes])
 
             with steps.step("proving migration and rollback"):
                 plan, up_text, down_text = prove_first(
@@ -170,7 +177,8 @@ def diff(config: Config, name: str, *, version: str | None = None,
         return DiffResult(changed=True, migration=new.path, rollback=new.rollback,
                           up_statements=plan.up_statements(),
                           down_statements=plan.down_statements(),
-                          warnings=[lint.render(f) for f in findings])
+                          warnings=[lint.render(f) for f in findings] + ack_problems,
+                          access=access_changes)
 
 
 def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) -> CheckResult:
@@ -204,3 +212,41 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration,
                                   setup=setup)
+
+
+@dataclass
+class AccessResult:
+    """The access model of schema.sql; with `changes`, also what differs from the history."""
+
+    model: access_model.AccessModel
+    changes: list[widening.Change] | None = None
+
+
+def _access(config: Config, server: Server, dbname: str) -> access_model.AccessModel:
+    conn = server.connect(dbname)
+    try:
+        return access_model.model(conn, config.api_roles, config.exposed_schemas)
+    finally:
+        conn.close()
+
+
+def access(config: Config, *, changes: bool = False, backend: str = "auto",
+           steps: Steps | None = None) -> AccessResult:
+    """Who can read and write what in schema.sql; with `changes`, what differs from the
+    state the migrations build."""
+    steps = steps or Steps()
+    schema = read_sql(config.schema_file)
+    if not changes:
+        with _workspace(config, backend, steps) as (server, databases):
+            with steps.step(f"applying {config.schema_file.name}"):
+                desired = build.desired(server, databases, schema, _setup(config))
+            return AccessResult(_access(config, server, desired))
+    history = _history(config)
+    setup = _setup(config)
+    seed = build.replay_seed(history, setup)
+    with _workspace(config, backend, steps, seed) as (server, databases):
+        with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
+            current, desired = build.build_both(
+                server, databases, history, schema, seed=seed, setup=setup)
+        after = _access(config, server, desired)
+        return AccessResult(after, widening.compare(_access(config, server, current), after))

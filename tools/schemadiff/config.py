@@ -25,6 +25,8 @@ legacy_grants_until = "..."         # migrations up to this version ran when Sup
 platform_sql = []                   # project files: objects production has that no
                                     # migration creates (applied first, never diffed)
 reference_tables = {}               # {"public.t" = ["key_col", ...]} natural keys
+api_roles = ["anon", "authenticated"]           # roles the access review follows
+exposed_schemas = ["public", "graphql_public"]  # schemas the Data API serves
 """
 
 
@@ -47,6 +49,9 @@ class Config:
     platform_sql: tuple[Path, ...] = ()
     reference_tables: dict[str, tuple[str, ...]] = field(default_factory=dict)
     lint: dict[str, str] = field(default_factory=dict)
+    # The access review (review/access.py): who the Data API lets in, and where.
+    api_roles: tuple[str, ...] = ("anon", "authenticated")
+    exposed_schemas: tuple[str, ...] = ("public", "graphql_public")
 
     @property
     def pyproject(self) -> Path:
@@ -104,7 +109,7 @@ def load(root: Path) -> Config:
     known = {
         "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
         "postgres_major", "reference_tables", "lint", "platform",
-        "legacy_grants_until", "platform_sql",
+        "legacy_grants_until", "platform_sql", "api_roles", "exposed_schemas",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -146,6 +151,9 @@ def load(root: Path) -> Config:
         raise UsageError(
             f"{path}: [tool.schemadiff] legacy_grants_until must be a 14-digit migration "
             f"version (YYYYMMDDHHMMSS), got {legacy!r}.", detail=DEFAULTS_DOC)
+    api_roles = _strings(section.get("api_roles", ["anon", "authenticated"]), "api_roles", path)
+    exposed_schemas = _strings(section.get("exposed_schemas", ["public", "graphql_public"]),
+                               "exposed_schemas", path)
     lint = section.get("lint", {})
     if not isinstance(lint, dict):
         raise UsageError(f"{path}: [tool.schemadiff.lint] must be a table.")
@@ -163,4 +171,6 @@ def load(root: Path) -> Config:
                                                       "platform_sql", path)),
         reference_tables=reference_tables,
         lint={str(k): str(v) for k, v in lint.items()},
+        api_roles=api_roles,
+        exposed_schemas=exposed_schemas,
     )

@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,8 +114,10 @@ def planned(history: list[Migration], migrations_dir: Path, rollbacks_dir: Path,
     return Migration(version, name, migrations_dir / f"{stem}.sql", rollbacks_dir / f"{stem}.sql")
 
 
-def header(migration: Migration, kind: str, *, root: Path, schema_file: Path) -> list[str]:
-    """The comment lines that head a generated migration (`kind` "migration") or rollback."""
+def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
+           access: Sequence[str] = ()) -> list[str]:
+    """The comment lines that head a generated migration (`kind` "migration") or rollback;
+    `access`: the migration's access changes for the API roles, one line each."""
     schema = schema_file.relative_to(root).as_posix()
     rollback = migration.rollback.relative_to(root).as_posix()
     lines = [
@@ -127,6 +130,11 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path) ->
             "Proven before it was written: applied to the replayed migrations it yields",
             f"{schema} exactly, and the rollback then restores the previous state.",
         ]
+        if access:
+            lines += ["", "Access changes for the API roles (`schemadiff access --changes`):",
+                      # One comment line each: a newline inside a policy's string
+                      # literal must not end the comment and leave SQL behind it.
+                      *("  " + " ".join(line.splitlines()) for line in access)]
     else:
         lines += [f"Undoes migrations/{migration.stem}.sql; apply it only to a database at that "
                   "version."]
@@ -135,14 +143,17 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path) ->
 
 def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
                 down: list[tuple[str, list[str]]], *, root: Path,
-                schema_file: Path) -> tuple[tuple[str, str], tuple[str, str]]:
+                schema_file: Path, access: Sequence[str] = ()
+                ) -> tuple[tuple[str, str], tuple[str, str]]:
     """((label, text), (label, text)) of the migration and its rollback, as they will be written."""
-    where = {"root": root, "schema_file": schema_file}
     return (
         (f"{migration.path.relative_to(root)} (generated)",
-         render(f"Migration {migration.stem}", up, header(migration, "migration", **where))),
+         render(f"Migration {migration.stem}", up,
+                header(migration, "migration", root=root, schema_file=schema_file,
+                       access=access))),
         (f"{migration.rollback.relative_to(root)} (generated)",
-         render(f"Rollback of {migration.stem}", down, header(migration, "rollback", **where))),
+         render(f"Rollback of {migration.stem}", down,
+                header(migration, "rollback", root=root, schema_file=schema_file))),
     )
 
 

@@ -10,10 +10,16 @@ Rules (default level in brackets; set any of them in pyproject.toml):
   the same table; the other serves every lookup it serves, so it only slows writes.
 - `fk-without-index` [warn]: a foreign key whose referencing columns no index leads
   with; each delete or key update of a referenced row scans the referencing table.
-- `rls-disabled` [warn]: a table in an exposed schema (`public`) without row-level
+- `rls-disabled` [warn]: a table in an exposed schema (`exposed_schemas`) without row-level
   security: Supabase's API roles get ALL on it, so anyone with the anon key reads it.
 - `rls-no-policy` [info]: RLS on and no policy: only service_role (BYPASSRLS) reaches
   the table. A valid choice for admin-only tables, hence information.
+- `view-without-security-invoker` [warn]: a view in an exposed schema that reads its
+  tables with its owner's rights, so their row-level security does not apply to callers.
+- `security-definer-search-path` [warn]: a SECURITY DEFINER function without `SET
+  search_path`: it runs as its owner but resolves names through the caller's path.
+- `auth-call-per-row` [warn]: a policy calling `auth.uid()` (or jwt/role/email) bare,
+  once per row, where `(select auth.uid())` is evaluated once per query.
 - squawk's rules (https://squawkhq.com), run with --assume-in-transaction since every
   migration is applied in one transaction. Lock and rewrite hazards warn; style rules
   (prefer-*, ban-char-field, require-table-schema, ...) are off. Lock hazards on a

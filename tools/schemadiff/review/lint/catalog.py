@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -66,6 +67,62 @@ def catalog_findings(conn, exposed: Sequence[str]) -> list[CatalogFinding]:
                 f"table {table} has row-level security and no policy: only service_role "
                 f"(BYPASSRLS) can reach it. Fine for an admin-only table.",
             ))
+    found += _access_findings(conn, exposed)
+    return found
+
+
+# Supabase's helpers that read the request's JWT claims. Called bare in a policy they run
+# once per row; inside `(select ...)` once per query (an initPlan). Postgres prints the
+# latter as `( SELECT auth.uid() AS uid)`.
+_AUTH_CALL = re.compile(r"\bauth\.(uid|jwt|role|email)\(\)")
+_AUTH_SELECTED = re.compile(r"\(\s*SELECT\s+auth\.(uid|jwt|role|email)\(\)", re.IGNORECASE)
+
+
+def per_row_auth_calls(expression: str | None) -> list[str]:
+    """The auth.*() functions `expression` calls for each row, not once in a sub-select."""
+    if not expression:
+        return []
+    calls = [m.group(1) for m in _AUTH_CALL.finditer(expression)]
+    for selected in _AUTH_SELECTED.finditer(expression):
+        calls.remove(selected.group(1))
+    return sorted(set(calls))
+
+
+def _access_findings(conn, exposed: Sequence[str]) -> list[CatalogFinding]:
+    """The Supabase hazards that widen nothing by themselves (review/widening.py reviews
+    what does)."""
+    found: list[CatalogFinding] = []
+    for row in _query(conn, "lint_views.sql", {"schemas": list(exposed)}):
+        view = f"{row['schema']}.{row['view_name']}"
+        found.append(CatalogFinding(
+            "view-without-security-invoker", (f"table:{view}",),
+            f"view {view} runs with its owner's rights ({row['owner']}): the row-level "
+            f"security of the tables it reads does not apply to its callers. Add: ALTER "
+            f"VIEW {view} SET (security_invoker = on); (or keep it out of the API).",
+        ))
+    for row in _query(conn, "lint_security_definer.sql"):
+        function = f"{row['schema']}.{row['function_name']}"
+        found.append(CatalogFinding(
+            "security-definer-search-path", (f"function:{function}",),
+            f"SECURITY DEFINER function {function}({row['args']}) has no search_path of its "
+            f"own: it runs as {row['owner']} and resolves names through the caller's "
+            f"search_path. Add: ALTER FUNCTION {function}({row['args']}) SET search_path = "
+            "''; (and qualify the names it uses).",
+        ))
+    for row in _query(conn, "lint_policy_expressions.sql"):
+        table = f"{row['schema']}.{row['table_name']}"
+        calls = sorted(set(per_row_auth_calls(row["using_expr"])
+                           + per_row_auth_calls(row["check_expr"])))
+        if not calls:
+            continue
+        named = ", ".join(f"auth.{c}()" for c in calls)
+        selected = ", ".join(f"(select auth.{c}())" for c in calls)
+        found.append(CatalogFinding(
+            "auth-call-per-row",
+            (f"policy:{table}.{row['policy_name']}", f"table:{table}"),
+            f"policy {row['policy_name']} on {table} calls {named} once for every row it "
+            f"checks. Write {selected}: Postgres then evaluates it once per query.",
+        ))
     return found
 
 

@@ -11,7 +11,8 @@ from ...errors import EXIT_DRIFT, SchemadiffError, UsageError
 LEVELS = ("off", "info", "warn", "error")
 
 
-EXPOSED_SCHEMAS = ("public",)
+# The schemas the Data API serves (config `exposed_schemas`; a new project's default).
+EXPOSED_SCHEMAS = ("public", "graphql_public")
 
 
 SILENCE_PREFIX = "schemadiff-lint:"
@@ -22,6 +23,9 @@ OWN_RULES = {
     "fk-without-index": "warn",
     "rls-disabled": "warn",
     "rls-no-policy": "info",
+    "view-without-security-invoker": "warn",
+    "security-definer-search-path": "warn",
+    "auth-call-per-row": "warn",
     "lint-silence": "warn",
 }
 

@@ -34,7 +34,8 @@ def lint_migration(server: Server, dbname: str, text: str, label: str,
     conn = server.connect(dbname)
     try:
         return lint(text, label, config.lint, conn, extra_sources=_silences_from(schema),
-                    pg_version=f"{config.postgres_major}.0")
+                    pg_version=f"{config.postgres_major}.0",
+                    exposed_schemas=config.exposed_schemas)
     finally:
         conn.close()
 
@@ -92,7 +93,8 @@ def lint_files(config: Config, files: list[Path] | None = None, *, backend: str 
                 with steps.step(f"linting {path.name}"):
                     findings += lint(source.text, source.label, config.lint, conn,
                                      extra_sources=_silences_from(schema, skip=path),
-                                     pg_version=_version(server))
+                                     pg_version=_version(server),
+                                     exposed_schemas=config.exposed_schemas)
             finally:
                 conn.close()
     return findings

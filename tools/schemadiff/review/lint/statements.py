@@ -93,7 +93,17 @@ def _describe(node: ast.Node | None) -> tuple[set[str], str | None, set[str]]:
         return objects, None, locks
     if isinstance(node, ast.CreatePolicyStmt | ast.AlterPolicyStmt):
         table = _table(node.table)
-        return {table}, None, {table}
+        return {table, f"policy:{table.split(':', 1)[1]}.{node.policy_name}"}, None, {table}
+    if isinstance(node, ast.ViewStmt):
+        return {_table(node.view)}, None, set()
+    if isinstance(node, ast.CreateFunctionStmt | ast.AlterFunctionStmt):
+        if isinstance(node, ast.CreateFunctionStmt):
+            names = node.funcname
+        else:
+            names = node.func.objname if node.func is not None else ()
+        parts = [getattr(p, "sval", "") for p in names or ()]
+        function = ".".join(parts if len(parts) > 1 else ["public", *parts])
+        return {f"function:{function}"}, None, set()
     if isinstance(node, ast.RenameStmt) and node.relation is not None:
         table = _table(node.relation)
         return {table}, None, {table}
