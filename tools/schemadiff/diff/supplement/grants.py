@@ -59,6 +59,15 @@ def _possible_acls(before: Snapshot, after: Snapshot, ref: Ref, state: str):
     if state in (NEW, EITHER):
         # Created by the migration's role, under the default privileges in force then.
         starts.append((new_object_acl(before, ref, before.creator), before.creator))
+    if ref.kind == "column" and state in (KEPT, EITHER):
+        # REVOKE p ON TABLE also revokes p on every column: a table-level revoke (by migra
+        # or by this module) may leave the column without its own grants.
+        table = Ref("table", ref.schema, ref.name)
+        revoked = ({(g.grantee, g.privilege) for g in before.acls.get(table, frozenset())}
+                   - {(g.grantee, g.privilege) for g in after.acls.get(table, frozenset())})
+        if revoked:
+            starts.append((frozenset(g for g in before.acls.get(ref, frozenset())
+                                     if (g.grantee, g.privilege) not in revoked), old_owner))
     for acl, holder in starts:
         if ref.kind == "table":
             acl = _after_migra_table_grants(acl, before.acls.get(ref), after.acls[ref],
@@ -67,14 +76,16 @@ def _possible_acls(before: Snapshot, after: Snapshot, ref: Ref, state: str):
 
 
 def object_grants(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
-    statements = []
+    """GRANT/REVOKE for every object whose ACL migra leaves wrong; column grants last, as a
+    table-level REVOKE also takes the columns' grants of that privilege."""
+    statements, column_statements = [], []
     for ref, state in each(after.acls, fate):
         changes = acl_changes(_possible_acls(before, after, ref, state), after.acls[ref])
         if not changes:
             continue
         if ref.kind == "column":
             table = f"TABLE {quote_ident(ref.schema)}.{quote_ident(ref.name)}"
-            statements += render(changes, table, columns=(ref.member,))
+            column_statements += render(changes, table, columns=(ref.member,))
         else:
             statements += render(changes, ref.grant_target())
-    return statements
+    return statements + column_statements
