@@ -292,14 +292,6 @@ KNOWN_BUGS = {
         "function loses its REVOKE/GRANT EXECUTE (the catalog judge sees its ACL differ).",
         ("The generated rollback fails to apply",
          "cannot drop function billing.has_org_role(uuid,org_role)")),
-    ("app_history_chat", "empty"): KnownBug(
-        "schemadiff bug: the rollback drops public.rooms and public.room_members, but "
-        "diff/plan.py without_dropped_table_details removed the DROP POLICY of the policy on "
-        "rooms that reads room_members (`exists (select 1 from public.room_members ...)`); "
-        "with room_members' foreign key to rooms, each DROP TABLE then depends on the other "
-        "and neither applies",
-        ("The generated rollback fails to apply", "cannot drop table",
-         "on table room_members depends on table")),
 }
 
 

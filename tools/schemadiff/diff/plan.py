@@ -105,10 +105,19 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         f"{index.schema}.{name.split('.')[-1].strip(chr(34))}": f"{index.schema}.{index.table_name}"
         for name, index in from_model.indexes.items()
     }
+    # A policy that reads another dropped table keeps its own DROP POLICY: without it
+    # neither table could be dropped first (the other one's foreign key, this policy).
+    entangled = {
+        policy.drop_statement.strip().rstrip(";") + ";"
+        for policy in from_model.rlspolicies.values()
+        if f"{policy.schema}.{policy.table_name}" in dropped
+        and any(other.split(".")[1] in f"{policy.qual or ''} {policy.withcheck or ''}"
+                for other in dropped if other != f"{policy.schema}.{policy.table_name}")
+    }
     kept = []
     for statement in statements:
         label = classify.subject(statement)
-        if classify.destructive_reason(statement) == "drops table":
+        if classify.destructive_reason(statement) == "drops table" or statement in entangled:
             kept.append(statement)
         elif (label.startswith("table ") and label.removeprefix("table ") in dropped) or (
             label.startswith("index ") and index_tables.get(label.removeprefix("index ")) in dropped
