@@ -360,6 +360,51 @@ def _change_json(change: Change) -> dict:
             "before": change.before.level, "after": change.after.level}
 
 
+@app.command("pull")
+@handled
+def pull_command(
+    db_url: Annotated[str | None, typer.Option(
+        "--db-url", help="Read a live database instead of the migrations (also writes a "
+        "baseline migration).", show_default=False)] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace an existing schema file.")] = False,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Write schema.sql from the migrations, or from a live database (--db-url).
+
+    Example: schemadiff pull   (or: schemadiff pull --db-url "$PROD_DB_URL")
+
+    The file is laid out per table and proven before it is written: applied to an empty
+    project, it gives a database both judges find equal to the source. From a live
+    database, a baseline migration then brings the migrations to it, so `check` passes.
+    """
+    cfg = _config(project)
+    result = commands.pull(cfg, db_url=db_url, force=force, backend=backend,
+                           steps=_steps(quiet, as_json))
+    baseline = result.baseline
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": True,
+            "schema_file": str(result.schema_file),
+            "tables": result.tables,
+            "statements": result.statements,
+            "reference_tables": result.reference_tables,
+            "baseline": str(baseline.migration) if baseline and baseline.migration else None,
+        }, indent=2))
+        return
+    typer.echo(f"Wrote {_rel(result.schema_file, cfg.root)} ({len(result.tables)} table(s), "
+               f"{result.statements} statement(s))")
+    if baseline is not None and baseline.migration is not None:
+        typer.echo(f"Wrote {_rel(baseline.migration, cfg.root)} (baseline, "
+                   f"{len(baseline.up_statements)} statement(s))")
+        version = baseline.migration.name.split("_", 1)[0]
+        typer.echo("The live database already has it: record it as applied there, e.g. "
+                   f"`supabase migration repair --status applied {version}`.")
+
+
 @cache_app.command("clear")
 @handled
 def cache_clear_command() -> None:

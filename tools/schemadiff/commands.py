@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import build, migrations, platform
+from .adopt import live as adopt_live
+from .adopt import pull as adopt_pull
 from .apply import SqlFile, read_sql
 from .config import Config
 from .data.declared import ReferenceTable, declared_tables
 from .diff import renames
 from .diff.plan import Plan, make_plans
+from .errors import UsageError
 from .inspect.migra import warm_up
 from .inspect.scope import Scope
 from .inspect.views import Views
@@ -250,3 +253,63 @@ def access(config: Config, *, changes: bool = False, backend: str = "auto",
                 server, databases, history, schema, seed=seed, setup=setup)
         after = _access(config, server, desired)
         return AccessResult(after, widening.compare(_access(config, server, current), after))
+
+
+@dataclass
+class PullResult:
+    """What `pull` wrote: schema.sql (and, from a live database, a baseline migration)."""
+
+    schema_file: Path
+    tables: list[str]
+    statements: int
+    reference_tables: list[str]
+    baseline: DiffResult | None = None
+
+
+def _pull_title(config: Config, origin: str) -> list[str]:
+    schema = config.schema_file.relative_to(config.root).as_posix()
+    return [
+        f"The desired state of the managed schemas ({', '.join(config.schemas)}): {schema}.",
+        "",
+        f"Written by `schemadiff pull` from {origin}, and proven: applied to an empty",
+        "project it gives a database equal to that one. Edit it by hand from now on;",
+        "`nox -s diff -- NAME` turns each edit into a migration and its rollback.",
+    ]
+
+
+def pull(config: Config, *, db_url: str | None = None, force: bool = False,
+         backend: str = "auto", steps: Steps | None = None) -> PullResult:
+    """Write schema.sql from the migrations, or from a live database plus a baseline
+    migration that brings the migrations to it."""
+    steps = steps or Steps()
+    target = config.schema_file
+    if target.exists() and not force:
+        raise UsageError(f"{target}: exists already; pull does not overwrite it.",
+                         detail="Move it away, or pass --force to replace it.")
+    with repo_lock(config.root, "pull"):
+        history = _history(config)
+        setup = _setup(config)
+        seed = build.replay_seed(history, setup)
+        with _workspace(config, backend, steps, seed) as (server, databases):
+            views = Views(server, _scope(config))
+            if db_url is not None:
+                origin = "a live database"
+                with steps.step("copying the live database"):
+                    source = adopt_live.copy_live(db_url, views, databases, setup,
+                                                  config.reference_tables)
+            else:
+                origin = f"the {len(history)} migration(s) in " + \
+                    config.migrations_dir.relative_to(config.root).as_posix()
+                with steps.step(f"replaying {len(history)} migration(s)"):
+                    source = build.replay(server, databases, history, seed=seed, setup=setup)
+            with steps.step(f"writing and proving {target.name}"):
+                pulled = adopt_pull.pull(views, databases, source, setup,
+                                         config.reference_tables, path=target,
+                                         title=_pull_title(config, origin))
+        migrations.atomic_write_all({target: pulled.text})
+    result = PullResult(target, pulled.tables, pulled.statements, pulled.reference_tables)
+    if db_url is not None:
+        # The live database is ahead of (or beside) the migrations: a baseline brings the
+        # history to it, proven like any migration, so `check` passes.
+        result.baseline = diff(config, "baseline", backend=backend, steps=steps)
+    return result

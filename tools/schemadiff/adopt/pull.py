@@ -1,0 +1,88 @@
+"""schema.sql written from a database: the plan from an empty project to it, laid out by
+table, then proven by applying it and asking both judges.
+
+The statements are the diff stage's own (migra's DDL, repaired, plus what migra never
+emits), from a database holding only the platform to the source: so whatever `diff` can
+create, `pull` can write, and nothing of the platform is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import build
+from ..apply import SqlFile, apply_to
+from ..data.declared import ReferenceTable, declared_tables, resolve_keys
+from ..data.declared import reference_tables as listed_tables
+from ..diff.classify import created_table
+from ..diff.plan import make_plans
+from ..errors import SQLInputError, VerificationError
+from ..inspect.views import Views
+from ..proof.compare import Comparison, Judge
+from ..scratch import Databases, Server
+from . import layout
+
+
+@dataclass
+class Pulled:
+    """A proven schema.sql: its text, and what it holds."""
+
+    text: str
+    tables: list[str]
+    statements: int
+    reference_tables: list[str]
+
+
+def base_database(server: Server, databases: Databases, setup: build.Setup) -> str:
+    """A database as a project's is before its first migration: the platform, then the
+    project's platform SQL."""
+    dbname = databases.shimmed("base")
+    for source in setup.project_sql:
+        apply_to(server, dbname, source)
+    return dbname
+
+
+def configured_reference(views: Views, dbname: str,
+                         configured: dict[str, tuple[str, ...]]) -> list[ReferenceTable]:
+    """The reference tables pyproject.toml lists, resolved in `dbname`."""
+    tables = [t for t in listed_tables(SqlFile(Path("-"), ""), configured)
+              if views.scope.keeps(t)]
+    if not tables:
+        return []
+    with views.connected(dbname) as conn:
+        return resolve_keys(conn, tables)
+
+
+def pull(views: Views, databases: Databases, source: str, setup: build.Setup,
+         configured: dict[str, tuple[str, ...]], *, path: Path, title: list[str]) -> Pulled:
+    """schema.sql for database `source`, proven: applied to an empty project it gives a
+    database both judges find equal to `source` (and the same reference rows)."""
+    server = views.server
+    base = base_database(server, databases, setup)
+    reference = configured_reference(views, source, configured)
+    candidates = make_plans(views, base, source, reference, rollback=False)
+    failures: list[str] = []
+    for plan in candidates:  # by table first; migra's own order when that does not apply
+        statements = plan.up_statements()
+        text = layout.render(statements, title)
+        written = SqlFile(path, text)
+        try:
+            copy = build.desired(server, databases, written, setup)
+        except SQLInputError as exc:
+            failures.append(str(exc))
+            continue
+        with views.connected(copy) as conn:
+            declared = declared_tables(written, configured, views.scope, conn)
+        comparison: Comparison = Judge(views, declared).compare(source, copy)
+        views.forget(copy)
+        databases.drop(copy)
+        if comparison.equal:
+            return Pulled(text, [t for t in map(created_table, statements) if t], len(statements),
+                          [t.qualified for t in declared])
+        failures.append(comparison.render())
+    raise VerificationError(
+        "The schema.sql written from the database does not reproduce it; nothing was written.",
+        detail="\n".join(failures) + "\nThis is a schemadiff bug: please report it with the "
+        "statements above.")
+
