@@ -405,6 +405,41 @@ def pull_command(
                    f"`supabase migration repair --status applied {version}`.")
 
 
+@app.command("drift")
+@handled
+def drift_command(
+    db_url: Annotated[str, typer.Option(
+        "--db-url", help="The live database: postgresql://USER:PASSWORD@HOST:PORT/DB.",
+        show_default=False)],
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Exit 0 when a live database matches the migrations; exit 1 printing the difference.
+
+    Example: schemadiff drift --db-url "$PROD_DB_URL"
+
+    Only the managed schemas are compared (and the reference rows schema.sql declares);
+    the live database is only read.
+    """
+    cfg = _config(project)
+    result = commands.drift(cfg, db_url, backend=backend, steps=_steps(quiet, as_json))
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "in_sync": result.in_sync,
+                               "differences": result.differences}, indent=2))
+    elif result.in_sync:
+        typer.echo("No drift: the live database matches the migrations.")
+    else:
+        typer.echo("-- The live database differs from the migrations; this SQL takes the "
+                   "migrations' state to it:")
+        typer.echo("\n".join(result.differences))
+        _err(f"{len(result.differences)} statement(s) of drift: a change made outside the "
+             "migrations. Put it in schema.sql and run `nox -s diff -- NAME`, or undo it.")
+    if not result.in_sync:
+        raise typer.Exit(1)
+
+
 @cache_app.command("clear")
 @handled
 def cache_clear_command() -> None:

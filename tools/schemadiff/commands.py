@@ -286,6 +286,8 @@ def pull(config: Config, *, db_url: str | None = None, force: bool = False,
     if target.exists() and not force:
         raise UsageError(f"{target}: exists already; pull does not overwrite it.",
                          detail="Move it away, or pass --force to replace it.")
+    # A schema.sql being replaced still says which tables hold reference rows.
+    declarations = read_sql(target) if target.is_file() else None
     with repo_lock(config.root, "pull"):
         history = _history(config)
         setup = _setup(config)
@@ -296,7 +298,7 @@ def pull(config: Config, *, db_url: str | None = None, force: bool = False,
                 origin = "a live database"
                 with steps.step("copying the live database"):
                     source = adopt_live.copy_live(db_url, views, databases, setup,
-                                                  config.reference_tables)
+                                                  config.reference_tables, declarations)
             else:
                 origin = f"the {len(history)} migration(s) in " + \
                     config.migrations_dir.relative_to(config.root).as_posix()
@@ -305,7 +307,8 @@ def pull(config: Config, *, db_url: str | None = None, force: bool = False,
             with steps.step(f"writing and proving {target.name}"):
                 pulled = adopt_pull.pull(views, databases, source, setup,
                                          config.reference_tables, path=target,
-                                         title=_pull_title(config, origin))
+                                         title=_pull_title(config, origin),
+                                         declarations=declarations)
         migrations.atomic_write_all({target: pulled.text})
     result = PullResult(target, pulled.tables, pulled.statements, pulled.reference_tables)
     if db_url is not None:
@@ -313,3 +316,37 @@ def pull(config: Config, *, db_url: str | None = None, force: bool = False,
         # history to it, proven like any migration, so `check` passes.
         result.baseline = diff(config, "baseline", backend=backend, steps=steps)
     return result
+
+
+@dataclass
+class DriftResult:
+    """What a live database has that the migrations do not give: the SQL from one to the other."""
+
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.differences
+
+
+def drift(config: Config, db_url: str, *, backend: str = "auto",
+          steps: Steps | None = None) -> DriftResult:
+    """Whether a live database matches the migrations in the managed scope; the SQL that
+    takes the migrations' state to the live one when not."""
+    steps = steps or Steps()
+    history = _history(config)
+    setup = _setup(config)
+    seed = build.replay_seed(history, setup)
+    declarations = read_sql(config.schema_file) if config.schema_file.is_file() else None
+    with _workspace(config, backend, steps, seed) as (server, databases):
+        views = Views(server, _scope(config))
+        with steps.step(f"replaying {len(history)} migration(s)"):
+            current = build.replay(server, databases, history, seed=seed, setup=setup)
+        with steps.step("copying the live database"):
+            live = adopt_live.copy_live(db_url, views, databases, setup,
+                                        config.reference_tables, declarations)
+        with steps.step("diffing"):
+            reference = adopt_pull.configured_reference(views, live, config.reference_tables,
+                                                        declarations)
+            plans = make_plans(views, current, live, reference, rollback=False)
+    return DriftResult(plans[-1].up_statements())

@@ -35,7 +35,8 @@ def connect_live(url: str, platform: Platform) -> Server:
 
 
 def copy_live(url: str, views: Views, databases: Databases, setup: build.Setup,
-              configured: dict[str, tuple[str, ...]]) -> str:
+              configured: dict[str, tuple[str, ...]],
+              declarations: SqlFile | None = None) -> str:
     """A scratch database equal, by both judges and the configured reference rows, to the
     managed scope of the live database at `url`."""
     server = views.server
@@ -54,7 +55,7 @@ def copy_live(url: str, views: Views, databases: Databases, setup: build.Setup,
                              for s, error in ordered.failed))
     copy = databases.create("live", template=base)
     apply_to(server, copy, SqlFile(Path(f"copy of {redact(url)}"), "\n".join(ordered.statements)))
-    reference = configured_reference(live_views, live_db, configured)
+    reference = configured_reference(live_views, live_db, configured, declarations)
     if reference:
         with views.connected(copy) as have, live_views.connected(live_db) as want:
             rows = diff_rows(have, want, reference)

@@ -43,11 +43,12 @@ def base_database(server: Server, databases: Databases, setup: build.Setup) -> s
     return dbname
 
 
-def configured_reference(views: Views, dbname: str,
-                         configured: dict[str, tuple[str, ...]]) -> list[ReferenceTable]:
-    """The reference tables pyproject.toml lists, resolved in `dbname`."""
-    tables = [t for t in listed_tables(SqlFile(Path("-"), ""), configured)
-              if views.scope.keeps(t)]
+def configured_reference(views: Views, dbname: str, configured: dict[str, tuple[str, ...]],
+                         declarations: SqlFile | None = None) -> list[ReferenceTable]:
+    """The reference tables pyproject.toml lists (and `declarations` INSERTs into, when
+    given), resolved in `dbname`; tables `dbname` lacks are left out."""
+    source = declarations or SqlFile(Path("-"), "")
+    tables = [t for t in listed_tables(source, configured) if views.scope.keeps(t)]
     if not tables:
         return []
     with views.connected(dbname) as conn:
@@ -55,12 +56,13 @@ def configured_reference(views: Views, dbname: str,
 
 
 def pull(views: Views, databases: Databases, source: str, setup: build.Setup,
-         configured: dict[str, tuple[str, ...]], *, path: Path, title: list[str]) -> Pulled:
+         configured: dict[str, tuple[str, ...]], *, path: Path, title: list[str],
+         declarations: SqlFile | None = None) -> Pulled:
     """schema.sql for database `source`, proven: applied to an empty project it gives a
     database both judges find equal to `source` (and the same reference rows)."""
     server = views.server
     base = base_database(server, databases, setup)
-    reference = configured_reference(views, source, configured)
+    reference = configured_reference(views, source, configured, declarations)
     candidates = make_plans(views, base, source, reference, rollback=False)
     failures: list[str] = []
     for plan in candidates:  # by table first; migra's own order when that does not apply

@@ -1,0 +1,114 @@
+"""`schemadiff pull`: schema.sql written from the migrations or from a live database, laid
+out per table, proven (the tool's own `check` then passes on it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cliproject import make_project
+from conftest import url_of
+from pgquery import query
+from schemadiff.apply import SqlFile, apply_to
+
+PYPROJECT = ('[tool.schemadiff]\nschemas = ["public"]\n'
+             'reference_tables = { "public.kinds" = ["code"] }\n')
+
+HISTORY = {
+    "20260101000000_kinds.sql": """
+create table public.kinds (id bigint generated always as identity primary key,
+                           code text not null unique, label text not null);
+comment on table public.kinds is 'What a thing can be';
+insert into public.kinds (code, label) values ('a', 'Alpha'), ('b', 'It''s B');
+alter table public.kinds enable row level security;
+grant select on table public.kinds to authenticated;
+""",
+    "20260102000000_things.sql": """
+create table public.things (id uuid primary key default gen_random_uuid(),
+                            kind_id bigint not null references public.kinds (id),
+                            owner uuid references auth.users (id),
+                            note text);
+create index things_kind_id_idx on public.things (kind_id);
+alter table public.things enable row level security;
+create policy things_own on public.things for select to authenticated
+    using ((select auth.uid()) = owner);
+create function public.on_signup() returns trigger language plpgsql security definer
+    set search_path = '' as $$ begin return new; end $$;
+create trigger on_signup after insert on auth.users
+    for each row execute function public.on_signup();
+create policy avatars_read on storage.objects for select to authenticated
+    using (bucket_id = 'avatars');
+""",
+}
+
+
+def test_pull_from_history_writes_a_schema_that_check_accepts(tmp_path, cli):
+    root = make_project(tmp_path / "p", schema=None, migrations=HISTORY, pyproject=PYPROJECT)
+    run = cli(root)
+    result = run("pull")
+    assert result.exit_code == 0, result.output
+    text = (root / "schema.sql").read_text()
+    # Per table: the table's banner, then its own indexes and policies before the next one.
+    kinds, things = text.index("-- public.kinds\n"), text.index("-- public.things\n")
+    assert kinds < things < text.index("things_kind_id_idx") < text.index("things_own")
+    assert "'What a thing can be'" in text
+    # Reference rows of the configured table, as INSERTs matched by their natural key.
+    assert "It''s B" in text and "on conflict" in text.lower()
+    # What the project put on platform tables is kept; the platform itself is not written.
+    assert "avatars_read" in text and "on_signup" in text
+    assert 'create table "auth"' not in text.lower() and "supabase_realtime" not in text
+    check = run("check")
+    assert check.exit_code == 0, check.output
+
+
+def test_pull_refuses_to_overwrite_schema_sql(tmp_path, cli):
+    root = make_project(tmp_path / "p", schema="create table public.t (id int);\n",
+                        migrations=HISTORY, pyproject=PYPROJECT)
+    result = cli(root)("pull")
+    assert result.exit_code == 2
+    assert "--force" in result.output
+    assert (root / "schema.sql").read_text() == "create table public.t (id int);\n"
+
+
+def live_database(server, fresh_db, *sources: str) -> tuple[str, str]:
+    """(name, URL) of a database on the session server holding `sources`: the "live" one."""
+    dbname = fresh_db("live")
+    for number, text in enumerate(sources):
+        apply_to(server, dbname, SqlFile(Path(f"live-{number}.sql"), text))
+    return dbname, url_of(server).replace(f"/{server.admin_db}?", f"/{dbname}?")
+
+
+def test_pull_from_a_live_database_writes_schema_and_baseline(tmp_path, cli, server,
+                                                               fresh_db):
+    hand_made = "alter table public.things add column priority int not null default 0;"
+    dbname, url = live_database(server, fresh_db, *HISTORY.values(), hand_made)
+    # The history knows only the first migration; the live database has everything.
+    first = dict(list(HISTORY.items())[:1])
+    root = make_project(tmp_path / "p", schema=None, migrations=first, pyproject=PYPROJECT)
+    run = cli(root)
+    result = run("pull", "--db-url", url)
+    assert result.exit_code == 0, result.output
+    assert "priority" in (root / "schema.sql").read_text()
+    baselines = sorted((root / "supabase" / "migrations").glob("*_baseline.sql"))
+    assert len(baselines) == 1 and "priority" in baselines[0].read_text()
+    assert "migration repair --status applied" in result.output
+    assert run("check").exit_code == 0
+    # The live database was only read.
+    assert query(server, "select count(*) from public.kinds", dbname) == [(2,)]
+
+
+def test_pull_from_a_bad_url_is_exit_4(tmp_path, cli):
+    root = make_project(tmp_path / "p", schema=None, pyproject=PYPROJECT)
+    result = cli(root)("pull", "--db-url", "postgresql://nobody:secret@127.0.0.1:1/x")
+    assert result.exit_code == 4, result.output
+    assert "secret" not in result.output
+    assert not (root / "schema.sql").exists()
+
+
+def test_pull_json(tmp_path, cli):
+    root = make_project(tmp_path / "p", schema=None, migrations=HISTORY, pyproject=PYPROJECT)
+    result = cli(root)("pull", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["tables"] == ["public.kinds", "public.things"]
+    assert payload["reference_tables"] == ["public.kinds"]
