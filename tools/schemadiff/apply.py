@@ -19,19 +19,37 @@ if TYPE_CHECKING:
     from .scratch import Server
 
 
+def _label(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 @dataclass(frozen=True)
 class SqlFile:
-    """SQL text and the file it came from (for messages)."""
+    """SQL text and the file it came from (for messages).
+
+    Read from a directory (`read_schema`), the text is its files joined in name order and
+    `parts` says where each begins, so messages still name the file and its line.
+    """
 
     path: Path
     text: str
+    parts: tuple[tuple[int, Path], ...] = ()  # (offset in text, file), ascending
 
     @property
     def label(self) -> str:
-        try:
-            return str(self.path.relative_to(Path.cwd()))
-        except ValueError:
-            return str(self.path)
+        return _label(self.path)
+
+    def locate(self, offset: int) -> tuple[Path, int, int]:
+        """(file, offset of its first character in text, offset inside it) of `offset`."""
+        start, path = 0, self.path
+        for part_start, part_path in self.parts:
+            if part_start > offset:
+                break
+            start, path = part_start, part_path
+        return path, start, offset - start
 
 
 @dataclass(frozen=True)
@@ -50,11 +68,13 @@ def position(text: str, offset: int) -> tuple[int, int]:
 
 def pointer(source: SqlFile, offset: int) -> tuple[str, str]:
     """('file:line:col', 'the line\\n   ^') for a character offset in `source`."""
-    line, column = position(source.text, offset)
-    lines = source.text.splitlines() or [""]
+    path, start, offset = source.locate(offset)
+    text = source.text[start:]
+    line, column = position(text, offset)
+    lines = text.splitlines() or [""]
     shown = lines[min(line, len(lines)) - 1]
     caret = " " * (column - 1) + "^"
-    return f"{source.label}:{line}:{column}", f"  {shown}\n  {caret}"
+    return f"{_label(path)}:{line}:{column}", f"  {shown}\n  {caret}"
 
 
 def read_sql(path: Path) -> SqlFile:
@@ -74,6 +94,24 @@ def read_sql(path: Path) -> SqlFile:
             detail="Save the file as UTF-8.",
         ) from None
     return SqlFile(path, text.removeprefix("\ufeff"))
+
+
+def read_schema(path: Path) -> SqlFile:
+    """The schema file, or every `.sql` file of a schema directory in name order (the
+    Supabase CLI's supabase/schemas/), as one source that still locates by file."""
+    if not path.is_dir():
+        return read_sql(path)
+    files = sorted(p for p in path.iterdir() if p.suffix == ".sql" and p.is_file())
+    if not files:
+        raise SQLInputError(f"{path}/: holds no .sql file.",
+                            detail="Declare your schema in .sql files there, applied in "
+                                   "name order (e.g. 10_tables.sql, 20_policies.sql).")
+    text, parts = "", []
+    for file in files:
+        parts.append((len(text), file))
+        # Each file ends its own last statement, as when the files are applied one by one.
+        text += read_sql(file).text + "\n;\n"
+    return SqlFile(path, text, tuple(parts))
 
 
 def split_statements(source: SqlFile) -> list[Statement]:

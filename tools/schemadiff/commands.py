@@ -10,7 +10,7 @@ from pathlib import Path
 from . import build, migrations, platform
 from .adopt import live as adopt_live
 from .adopt import pull as adopt_pull
-from .apply import SqlFile, read_sql
+from .apply import SqlFile, read_schema, read_sql
 from .config import Config
 from .data.declared import ReferenceTable, declared_tables
 from .diff import renames
@@ -141,7 +141,7 @@ def diff(config: Config, name: str, *, version: str | None = None,
         history = _history(config)
         new = migrations.planned(history, config.migrations_dir, config.rollbacks_dir, name,
                                  version)
-        schema = read_sql(config.schema_file)
+        schema = read_schema(config.schema_file)
         setup = _setup(config)
         seed = build.replay_seed(history, setup)
         with _workspace(config, backend, steps, seed) as (server, databases):
@@ -188,7 +188,7 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
     """Whether replaying the migrations yields schema.sql; the pending SQL when not."""
     steps = steps or Steps()
     history = _history(config)
-    schema = read_sql(config.schema_file)
+    schema = read_schema(config.schema_file)
     setup = _setup(config)
     seed = build.replay_seed(history, setup)
     with _workspace(config, backend, steps, seed) as (server, databases):
@@ -205,7 +205,7 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
     """Every migration up, down, up again; the end state equal to schema.sql."""
     steps = steps or Steps()
     history = _history(config)
-    schema = read_sql(config.schema_file)
+    schema = read_schema(config.schema_file)
     setup = _setup(config)
     with _workspace(config, backend, steps) as (server, databases):
         with steps.step(f"applying {config.schema_file.name}"):
@@ -271,9 +271,10 @@ def _pull_title(config: Config, origin: str) -> list[str]:
     return [
         f"The desired state of the managed schemas ({', '.join(config.schemas)}): {schema}.",
         "",
-        f"Written by `schemadiff pull` from {origin}, and proven: applied to an empty",
-        "project it gives a database equal to that one. Edit it by hand from now on;",
-        "`nox -s diff -- NAME` turns each edit into a migration and its rollback.",
+        f"Written by `schemadiff pull` from {origin}.",
+        "Proven: applied to an empty project, it gives a database equal to that one.",
+        "Edit it by hand from now on; `nox -s diff -- NAME` turns each edit into a",
+        "migration and its rollback.",
     ]
 
 
@@ -283,6 +284,13 @@ def pull(config: Config, *, db_url: str | None = None, force: bool = False,
     migration that brings the migrations to it."""
     steps = steps or Steps()
     target = config.schema_file
+    if target.is_dir():  # a schema directory (supabase/schemas/): pull writes one file in it
+        others = sorted(p.name for p in target.glob("*.sql") if p.name != "schema.sql")
+        if others:
+            raise UsageError(f"{target}/: holds {', '.join(others)}; pull writes one file "
+                             "and would declare their objects twice.",
+                             detail="Move them away first (pull then writes schema.sql there).")
+        target = target / "schema.sql"
     if target.exists() and not force:
         raise UsageError(f"{target}: exists already; pull does not overwrite it.",
                          detail="Move it away, or pass --force to replace it.")
@@ -337,7 +345,7 @@ def drift(config: Config, db_url: str, *, backend: str = "auto",
     history = _history(config)
     setup = _setup(config)
     seed = build.replay_seed(history, setup)
-    declarations = read_sql(config.schema_file) if config.schema_file.is_file() else None
+    declarations = read_schema(config.schema_file) if config.schema_file.exists() else None
     with _workspace(config, backend, steps, seed) as (server, databases):
         views = Views(server, _scope(config))
         with steps.step(f"replaying {len(history)} migration(s)"):
