@@ -440,6 +440,37 @@ def drift_command(
         raise typer.Exit(1)
 
 
+@app.command("erd")
+@handled
+def erd_command(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the diagram to this file (default: stdout).",
+        show_default=False)] = None,
+    all_columns: Annotated[bool, typer.Option(
+        "--all-columns", help="Every column, not only key columns.")] = False,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Print a Mermaid ER diagram of schema.sql: tables, key columns, foreign keys.
+
+    Example: schemadiff erd -o docs/schema.mmd   (GitHub renders a ```mermaid block)
+    """
+    cfg = _config(project)
+    text = commands.erd(cfg, all_columns=all_columns, backend=backend,
+                        steps=_steps(quiet, as_json))
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "mermaid": text,
+                               "output": str(output) if output else None}, indent=2))
+    elif output is not None:
+        typer.echo(f"Wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
 @cache_app.command("clear")
 @handled
 def cache_clear_command() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import build, migrations, platform
+from .adopt import erd as adopt_erd
 from .adopt import live as adopt_live
 from .adopt import pull as adopt_pull
 from .apply import SqlFile, read_schema, read_sql
@@ -358,3 +359,18 @@ def drift(config: Config, db_url: str, *, backend: str = "auto",
                                                         declarations)
             plans = make_plans(views, current, live, reference, rollback=False)
     return DriftResult(plans[-1].up_statements())
+
+
+def erd(config: Config, *, all_columns: bool = False, backend: str = "auto",
+        steps: Steps | None = None) -> str:
+    """A Mermaid ER diagram of schema.sql: tables, key columns (or all), foreign keys."""
+    steps = steps or Steps()
+    schema = read_schema(config.schema_file)
+    with _workspace(config, backend, steps) as (server, databases):
+        with steps.step(f"applying {config.schema_file.name}"):
+            desired = build.desired(server, databases, schema, _setup(config))
+        conn = server.connect(desired)
+        try:
+            return adopt_erd.diagram(conn, _scope(config), all_columns=all_columns)
+        finally:
+            conn.close()
