@@ -163,9 +163,11 @@ def diff(config: Config, name: str, *, version: str | None = None,
                     schema, allow_wider=allow_wider_access)
 
             def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
-                return migrations.render_pair(new, candidate.up, candidate.down,
-                                              root=config.root, schema_file=config.schema_file,
-                                              access=[c.render() for c in access_changes])
+                return migrations.render_pair(
+                    new, candidate.up, candidate.down, root=config.root,
+                    schema_file=config.schema_file,
+                    access=[c.render() for c in access_changes],
+                    settings=migrations.timeouts(config.lock_timeout, config.statement_timeout))
 
             with steps.step("proving migration and rollback"):
                 plan, up_text, down_text = prove_first(

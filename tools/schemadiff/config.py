@@ -27,6 +27,8 @@ platform_sql = []                   # project files: objects production has that
 reference_tables = {}               # {"public.t" = ["key_col", ...]} natural keys
 api_roles = ["anon", "authenticated"]           # roles the access review follows
 exposed_schemas = ["public", "graphql_public"]  # schemas the Data API serves
+lock_timeout = "5s"                 # SET LOCAL at the top of each generated migration
+statement_timeout = "10min"         # (and rollback); "" leaves the setting out
 """
 
 
@@ -52,6 +54,9 @@ class Config:
     # The access review (review/access.py): who the Data API lets in, and where.
     api_roles: tuple[str, ...] = ("anon", "authenticated")
     exposed_schemas: tuple[str, ...] = ("public", "graphql_public")
+    # Set (transaction-local) by every generated migration and rollback; "" leaves it out.
+    lock_timeout: str = "5s"
+    statement_timeout: str = "10min"
 
     @property
     def pyproject(self) -> Path:
@@ -94,6 +99,19 @@ def _strings(value: object, key: str, where: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+# A Postgres duration as SET accepts it: a number and a unit (ms, s, min, h, d); "" or
+# "0" also pass ("0" means no limit, "" writes no SET).
+_DURATION = re.compile(r"(\d+(\.\d+)?\s*(ms|s|min|h|d)?)?")
+
+
+def _duration(value: object, key: str, where: Path) -> str:
+    if not isinstance(value, str) or not _DURATION.fullmatch(value.strip()):
+        raise UsageError(
+            f"{where}: [tool.schemadiff] {key} must be a duration such as \"5s\" or "
+            f"\"10min\" (\"\" to leave it out), got {value!r}.", detail=DEFAULTS_DOC)
+    return value.strip()
+
+
 def load(root: Path) -> Config:
     """Read and validate [tool.schemadiff] of root/pyproject.toml (all keys optional)."""
     path = root / "pyproject.toml"
@@ -110,6 +128,7 @@ def load(root: Path) -> Config:
         "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
         "postgres_major", "reference_tables", "lint", "platform",
         "legacy_grants_until", "platform_sql", "api_roles", "exposed_schemas",
+        "lock_timeout", "statement_timeout",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -154,6 +173,8 @@ def load(root: Path) -> Config:
     api_roles = _strings(section.get("api_roles", ["anon", "authenticated"]), "api_roles", path)
     exposed_schemas = _strings(section.get("exposed_schemas", ["public", "graphql_public"]),
                                "exposed_schemas", path)
+    timeouts = {key: _duration(section.get(key, default), key, path)
+                for key, default in (("lock_timeout", "5s"), ("statement_timeout", "10min"))}
     lint = section.get("lint", {})
     if not isinstance(lint, dict):
         raise UsageError(f"{path}: [tool.schemadiff.lint] must be a table.")
@@ -173,4 +194,5 @@ def load(root: Path) -> Config:
         lint={str(k): str(v) for k, v in lint.items()},
         api_roles=api_roles,
         exposed_schemas=exposed_schemas,
+        **timeouts,
     )

@@ -141,11 +141,27 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
     return lines
 
 
+TIMEOUTS = "Timeouts for this migration's transaction only (SET LOCAL)"
+
+
+def timeouts(lock_timeout: str, statement_timeout: str) -> list[str]:
+    """SET LOCAL statements for the configured timeouts ("" leaves one out): a migration
+    that waits for a lock fails after lock_timeout instead of queueing every query behind
+    it; the Supabase CLI runs each file in one transaction, so nothing outlives it."""
+    return [f"SET LOCAL {name} = '{value}';" for name, value in
+            (("lock_timeout", lock_timeout), ("statement_timeout", statement_timeout))
+            if value]
+
+
 def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
                 down: list[tuple[str, list[str]]], *, root: Path,
-                schema_file: Path, access: Sequence[str] = ()
-                ) -> tuple[tuple[str, str], tuple[str, str]]:
-    """((label, text), (label, text)) of the migration and its rollback, as they will be written."""
+                schema_file: Path, access: Sequence[str] = (),
+                settings: list[str] | None = None) -> tuple[tuple[str, str], tuple[str, str]]:
+    """((label, text), (label, text)) of the migration and its rollback, as they will be
+    written; `settings` (see `timeouts`) head both."""
+    if settings:
+        up = [(TIMEOUTS, settings), *up]
+        down = [(TIMEOUTS, settings), *down]
     return (
         (f"{migration.path.relative_to(root)} (generated)",
          render(f"Migration {migration.stem}", up,

@@ -175,6 +175,7 @@ def analyse(text: str, label: str, *, silenced_only: bool = False) -> Source:
                 continue
             for rule in rules:
                 silences[rule] = match["reason"]
+        problems += _silences_inside(text, piece, label)
         previous_end = after_semicolon(text, piece.stop)
         if silenced_only and not silences:
             continue
@@ -187,6 +188,21 @@ def analyse(text: str, label: str, *, silenced_only: bool = False) -> Source:
         statements.append(Statement(piece.start, piece.stop, node, {o for o in objects if o},
                                      creates, {t for t in locks if t}, silences))
     return Source(label, text, statements, problems)
+
+
+def _silences_inside(text: str, piece: slice, label: str) -> list[Finding]:
+    """Silences written inside a statement (before a column of a CREATE TABLE): they
+    would silence nothing, so each is reported instead of being ignored."""
+    found = []
+    for line_start, line in _lines(text, piece.start, piece.stop):
+        if _SILENCE.match(line):
+            found.append(Finding(
+                "lint-silence", "warn", label, text.count("\n", 0, line_start) + 1, 1,
+                "this silence is inside a statement, so it silences nothing: a silence "
+                "applies to the whole statement after it.",
+                "move it to the line before the statement (e.g. before CREATE TABLE)",
+            ))
+    return found
 
 
 def _lines(text: str, start: int, stop: int) -> Iterable[tuple[int, str]]:
