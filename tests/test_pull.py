@@ -52,6 +52,7 @@ def test_pull_from_history_writes_a_schema_that_check_accepts(tmp_path, cli):
     kinds, things = text.index("-- public.kinds\n"), text.index("-- public.things\n")
     assert kinds < things < text.index("things_kind_id_idx") < text.index("things_own")
     assert "'What a thing can be'" in text
+    assert "not valid" not in text.lower()  # declared tables: constraints added valid
     # Reference rows of the configured table, as INSERTs matched by their natural key.
     assert "It''s B" in text and "on conflict" in text.lower()
     # What the project put on platform tables is kept; the platform itself is not written.

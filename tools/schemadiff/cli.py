@@ -56,6 +56,21 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the schemadiff version and exit.")] = False,
+) -> None:
+    """Make schema.sql the single source of truth for a Supabase Postgres database."""
+
+
 def _err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -288,7 +303,7 @@ def lint_command(
 
     Example: schemadiff lint   (every migration; or name files: schemadiff lint schema.sql)
 
-    Rules and levels: [tool.schemadiff.lint] in pyproject.toml (off | info | warn | error).
+    Rules and levels: \\[tool.schemadiff.lint] in pyproject.toml (off | info | warn | error).
     Silence one statement with a comment on the line before it:
     -- schemadiff-lint: ignore RULE -- REASON
     """

@@ -66,7 +66,7 @@ def pull(views: Views, databases: Databases, source: str, setup: build.Setup,
     candidates = make_plans(views, base, source, reference, rollback=False)
     failures: list[str] = []
     for plan in candidates:  # by table first; migra's own order when that does not apply
-        statements = plan.up_statements()
+        statements = layout.validated_at_once(plan.up_statements())
         text = layout.render(statements, title)
         written = SqlFile(path, text)
         try:
