@@ -31,7 +31,7 @@ def test_a_column_added_by_hand_is_exit_1_with_its_sql(tmp_path, cli, server, fr
     as_json = run("drift", "--db-url", url, "--json")
     assert as_json.exit_code == 1
     payload = json.loads(as_json.stdout)
-    assert payload["in_sync"] is False
+    assert payload["in_sync"] is False and payload["ok"] is False
     assert any("hotfix" in s for s in payload["differences"])
     # Read only: the live database keeps its column and nothing else was created there.
     assert query(server, "select count(*) from information_schema.columns "
@@ -45,3 +45,11 @@ def test_changed_reference_rows_are_drift(tmp_path, cli, server, fresh_db):
     result = cli(root)("drift", "--db-url", url)
     assert result.exit_code == 1, result.output
     assert "Changed" in result.output
+
+
+def test_check_json_is_not_ok_when_schema_sql_is_ahead(tmp_path, cli):
+    root = make_project(tmp_path / "p", schema="create table public.t (id int);\n")
+    result = cli(root)("check", "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and payload["in_sync"] is False and payload["pending"]

@@ -10,7 +10,7 @@ from cliproject import make_project, write
 
 BASE = ("create table public.t (id int primary key);\n"
         "alter table public.t enable row level security;\n")
-TIMEOUT_RULES = ("[require-lock-timeout]", "[require-statement-timeout]")
+TIMEOUT_RULES = ("require-lock-timeout", "require-statement-timeout")
 
 
 def _diff_add_column(tmp_path, cli, pyproject: str = '[tool.schemadiff]\n'):
@@ -28,7 +28,7 @@ def test_generated_migrations_set_their_timeouts_so_the_rules_hold(tmp_path, cli
     warnings, migration = _diff_add_column(tmp_path, cli)
     assert "SET LOCAL lock_timeout = '5s';" in migration
     assert "SET LOCAL statement_timeout = '10min';" in migration
-    assert not [w for w in warnings if any(rule in w for rule in TIMEOUT_RULES)]
+    assert not [w for w in warnings if w["rule"] in TIMEOUT_RULES]
 
 
 def test_timeouts_are_configurable_and_the_rules_fire_without_them(tmp_path, cli):
@@ -36,7 +36,7 @@ def test_timeouts_are_configurable_and_the_rules_fire_without_them(tmp_path, cli
         tmp_path, cli, '[tool.schemadiff]\nlock_timeout = ""\nstatement_timeout = ""\n')
     assert "SET LOCAL" not in migration
     for rule in TIMEOUT_RULES:
-        assert any(rule in w for w in warnings), (rule, warnings)
+        assert any(w["rule"] == rule for w in warnings), (rule, warnings)
 
 
 def test_a_configured_timeout_is_written(tmp_path, cli):
@@ -56,8 +56,8 @@ def test_silence_advice_points_at_schema_sql(tmp_path, cli):
     root = make_project(tmp_path / "p", schema="create table public.t (id int primary key);\n")
     result = cli(root)("diff", "init", "--json")
     assert result.exit_code == 0, result.output
-    rls = [w for w in json.loads(result.stdout)["warnings"] if "[rls-disabled]" in w]
-    assert rls and "silence: in schema.sql, on the line before" in rls[0]
+    rls = [w for w in json.loads(result.stdout)["warnings"] if w["rule"] == "rls-disabled"]
+    assert rls and rls[0]["silence"].startswith("in schema.sql, on the line before")
 
 
 def test_a_silence_before_a_column_is_reported(tmp_path, cli):
@@ -71,5 +71,15 @@ def test_a_silence_before_a_column_is_reported(tmp_path, cli):
     result = cli(root)("diff", "init", "--json")
     assert result.exit_code == 0, result.output
     warnings = json.loads(result.stdout)["warnings"]
-    assert any("schema.sql:4:1: warn [lint-silence]" in w and "inside a statement" in w
+    assert any((w["rule"], w["level"], w["line"]) == ("lint-silence", "warn", 4)
+               and w["file"].endswith("schema.sql") and "inside a statement" in w["message"]
                for w in warnings), warnings
+
+
+def test_json_warnings_are_structured(tmp_path, cli):
+    warnings, _ = _diff_add_column(tmp_path, cli)
+    assert warnings, "the table has RLS and no policy: rls-no-policy at least"
+    for warning in warnings:
+        assert set(warning) == {"rule", "level", "file", "line", "column", "message",
+                                "silence"}
+        assert isinstance(warning["line"], int)

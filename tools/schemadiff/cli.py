@@ -188,12 +188,15 @@ def diff_command(
             "rollback": str(result.rollback) if result.rollback else None,
             "up": result.up_statements,
             "down": result.down_statements,
-            "warnings": result.warnings,
+            "warnings": [_finding_json(f) for f in result.warnings],
+            "access_problems": result.access_problems,
             "access": [_change_json(c) for c in result.access],
         }, indent=2))
         return
     for warning in result.warnings:
-        _err(f"warning: {warning}")
+        _err(f"warning: {lint_mod.render(warning)}")
+    for problem in result.access_problems:
+        _err(f"warning: {problem}")
     for change in result.access:
         _err(f"access: {change.render()}")
     if not result.changed:
@@ -203,6 +206,11 @@ def diff_command(
     typer.echo(
         f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} statements)"
     )
+
+
+def _finding_json(f: lint_mod.Finding) -> dict[str, object]:
+    return {"rule": f.rule, "level": f.level, "file": f.file, "line": f.line,
+            "column": f.column, "message": f.message, "silence": f.silence}
 
 
 def _rel(path: Path | None, root: Path) -> str:
@@ -229,8 +237,9 @@ def check_command(
     cfg = _config(project)
     result = commands.check(cfg, backend=backend, steps=_steps(quiet, as_json))
     if as_json:
-        typer.echo(json.dumps({"ok": True, "in_sync": result.in_sync, "pending": result.pending},
-                              indent=2))
+        # "ok" is the verdict: drift is not ok (exit 1), as in verify's and lint's JSON.
+        typer.echo(json.dumps({"ok": result.in_sync, "in_sync": result.in_sync,
+                               "pending": result.pending}, indent=2))
     elif result.in_sync:
         typer.echo("In sync: the migrations reproduce schema.sql.")
     else:
@@ -311,10 +320,8 @@ def lint_command(
     findings = lint_run.lint_files(cfg, files, backend=backend, steps=_steps(quiet, as_json))
     errors = sum(1 for f in findings if f.level == "error")
     if as_json:
-        typer.echo(json.dumps({"ok": not errors, "findings": [
-            {"rule": f.rule, "level": f.level, "file": f.file, "line": f.line,
-             "column": f.column, "message": f.message, "silence": f.silence}
-            for f in findings]}, indent=2))
+        typer.echo(json.dumps({"ok": not errors,
+                               "findings": [_finding_json(f) for f in findings]}, indent=2))
     else:
         for finding in findings:
             typer.echo(lint_mod.render(finding))
@@ -441,7 +448,7 @@ def drift_command(
     cfg = _config(project)
     result = commands.drift(cfg, db_url, backend=backend, steps=_steps(quiet, as_json))
     if as_json:
-        typer.echo(json.dumps({"ok": True, "in_sync": result.in_sync,
+        typer.echo(json.dumps({"ok": result.in_sync, "in_sync": result.in_sync,
                                "differences": result.differences}, indent=2))
     elif result.in_sync:
         typer.echo("No drift: the live database matches the migrations.")

@@ -40,7 +40,9 @@ class DiffResult:
     rollback: Path | None = None
     up_statements: list[str] = field(default_factory=list)
     down_statements: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[lint.Finding] = field(default_factory=list)  # lint, on the migration
+    # Acknowledgements in schema.sql that do not count (review/widening.py), as text.
+    access_problems: list[str] = field(default_factory=list)
     access: list[widening.Change] = field(default_factory=list)  # for the API roles
 
 
@@ -183,7 +185,7 @@ def diff(config: Config, name: str, *, version: str | None = None,
         return DiffResult(changed=True, migration=new.path, rollback=new.rollback,
                           up_statements=plan.up_statements(),
                           down_statements=plan.down_statements(),
-                          warnings=[lint.render(f) for f in findings] + ack_problems,
+                          warnings=list(findings), access_problems=list(ack_problems),
                           access=access_changes)
 
 
