@@ -202,10 +202,12 @@ def diff_command(
     if not result.changed:
         typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.")
         return
-    typer.echo(f"Wrote {_rel(result.migration, cfg.root)} ({len(result.up_statements)} statements)")
-    typer.echo(
-        f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} statements)"
-    )
+    typer.echo(f"Wrote {_rel(result.migration, cfg.root)} ({_count(result.up_statements)})")
+    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({_count(result.down_statements)})")
+
+
+def _count(statements: list[str]) -> str:
+    return f"{len(statements)} statement" + ("" if len(statements) == 1 else "s")
 
 
 def _finding_json(f: lint_mod.Finding) -> dict[str, object]:
@@ -418,10 +420,10 @@ def pull_command(
         }, indent=2))
         return
     typer.echo(f"Wrote {_rel(result.schema_file, cfg.root)} ({len(result.tables)} table(s), "
-               f"{result.statements} statement(s))")
+               f"{result.statements} statements)")
     if baseline is not None and baseline.migration is not None:
         typer.echo(f"Wrote {_rel(baseline.migration, cfg.root)} (baseline, "
-                   f"{len(baseline.up_statements)} statement(s))")
+                   f"{_count(baseline.up_statements)})")
         version = baseline.migration.name.split("_", 1)[0]
         typer.echo("The live database already has it: record it as applied there, e.g. "
                    f"`supabase migration repair --status applied {version}`.")

@@ -14,7 +14,7 @@ from .adopt import pull as adopt_pull
 from .apply import SqlFile, read_schema, read_sql
 from .config import Config
 from .data.declared import ReferenceTable, declared_tables
-from .diff import renames
+from .diff import classify, renames
 from .diff.plan import Plan, make_plans
 from .errors import UsageError
 from .inspect.migra import warm_up
@@ -26,7 +26,7 @@ from .proof.compare import Judge
 from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
 from .review import access as access_model
 from .review import lint, widening
-from .review.destructive import refuse_destructive
+from .review.destructive import destructive_statements, refuse_destructive
 from .review.lint import run as lint_run
 from .scratch import Databases, Server
 
@@ -169,7 +169,9 @@ def diff(config: Config, name: str, *, version: str | None = None,
                     new, candidate.up, candidate.down, root=config.root,
                     schema_file=config.schema_file,
                     access=[c.render() for c in access_changes],
-                    settings=migrations.timeouts(config.lock_timeout, config.statement_timeout))
+                    settings=migrations.timeouts(config.lock_timeout, config.statement_timeout),
+                    losses=[f"{reason}: {classify.subject(statement)}" for statement, reason
+                            in destructive_statements(candidate)])
 
             with steps.step("proving migration and rollback"):
                 plan, up_text, down_text = prove_first(

@@ -115,9 +115,10 @@ def planned(history: list[Migration], migrations_dir: Path, rollbacks_dir: Path,
 
 
 def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
-           access: Sequence[str] = ()) -> list[str]:
+           access: Sequence[str] = (), losses: Sequence[str] = ()) -> list[str]:
     """The comment lines that head a generated migration (`kind` "migration") or rollback;
-    `access`: the migration's access changes for the API roles, one line each."""
+    `access`: the migration's access changes for the API roles, one line each; `losses`
+    (what the migration drops, e.g. "drops table public.t") are named in both."""
     schema = schema_file.relative_to(root).as_posix()
     rollback = migration.rollback.relative_to(root).as_posix()
     lines = [
@@ -135,13 +136,20 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
                       # One comment line each: a newline inside a policy's string
                       # literal must not end the comment and leave SQL behind it.
                       *("  " + " ".join(line.splitlines()) for line in access)]
+        if losses:
+            lines += ["", "DESTRUCTIVE (written with --allow-destructive): the data goes with it:"]
+            lines += [f"  - {loss}" for loss in losses]
     else:
         lines += [f"Undoes migrations/{migration.stem}.sql; apply it only to a database at that "
                   "version."]
+        if losses:
+            lines += ["", "It restores the shape, not the data, of what the migration "
+                          "dropped or rewrote", "(the data is in your backups):"]
+            lines += [f"  - {loss}" for loss in losses]
     return lines
 
 
-TIMEOUTS = "Timeouts for this migration's transaction only (SET LOCAL)"
+TIMEOUTS = "Timeouts, for this file's transaction only (SET LOCAL)"
 
 
 def timeouts(lock_timeout: str, statement_timeout: str) -> list[str]:
@@ -156,9 +164,10 @@ def timeouts(lock_timeout: str, statement_timeout: str) -> list[str]:
 def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
                 down: list[tuple[str, list[str]]], *, root: Path,
                 schema_file: Path, access: Sequence[str] = (),
-                settings: list[str] | None = None) -> tuple[tuple[str, str], tuple[str, str]]:
+                settings: list[str] | None = None, losses: Sequence[str] = ()
+                ) -> tuple[tuple[str, str], tuple[str, str]]:
     """((label, text), (label, text)) of the migration and its rollback, as they will be
-    written; `settings` (see `timeouts`) head both."""
+    written; `settings` (see `timeouts`) head both, `losses` go in both headers."""
     if settings:
         up = [(TIMEOUTS, settings), *up]
         down = [(TIMEOUTS, settings), *down]
@@ -166,10 +175,11 @@ def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
         (f"{migration.path.relative_to(root)} (generated)",
          render(f"Migration {migration.stem}", up,
                 header(migration, "migration", root=root, schema_file=schema_file,
-                       access=access))),
+                       access=access, losses=losses))),
         (f"{migration.rollback.relative_to(root)} (generated)",
          render(f"Rollback of {migration.stem}", down,
-                header(migration, "rollback", root=root, schema_file=schema_file))),
+                header(migration, "rollback", root=root, schema_file=schema_file,
+                       losses=losses))),
     )
 
 
