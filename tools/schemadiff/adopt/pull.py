@@ -48,7 +48,7 @@ def configured_reference(views: Views, dbname: str, configured: dict[str, tuple[
     """The reference tables pyproject.toml lists (and `declarations` INSERTs into, when
     given), resolved in `dbname`; tables `dbname` lacks are left out."""
     source = declarations or SqlFile(Path("-"), "")
-    tables = [t for t in listed_tables(source, configured) if views.scope.keeps(t)]
+    tables = [t for t in listed_tables(source, configured) if views.scope.keeps_rows(t)]
     if not tables:
         return []
     with views.connected(dbname) as conn:
