@@ -5,6 +5,7 @@ Errors point at the failing SQL: `file:line:col: message`, the line, and a caret
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -224,14 +225,42 @@ _ADVICE = {
 }
 
 
+_QUOTED_NAME = re.compile(r'^(?:relation|type|schema|function) "([^"]+)"')
+
+
+def _named_in(text: str, message: str) -> int:
+    """Offset in `text` of the object `message` names (relation "x" does not exist),
+    as written there (qualified or not, quoted or not); else of the first token."""
+    first = len(text) - len(text.lstrip())
+    match = _QUOTED_NAME.match(message)
+    if not match:
+        return first
+    name = r'"?' + re.escape(match[1].split(".")[-1]) + r'"?(?![\w$])'
+    # A name after REFERENCES first: a column may share the missing table's name.
+    found = (re.search(r'\breferences\s+(?:(?:"[^"]+"|\w+)\.)?' + name, text[first:],
+                       re.IGNORECASE)
+             or re.search(r'(?<![\w$"])' + name, text[first:], re.IGNORECASE))
+    if not found:
+        return first
+    if found[0].lower().startswith("references"):
+        keyword = re.match(r"references\s+", found[0], re.IGNORECASE)
+        assert keyword is not None  # the first pattern starts with it
+        return first + found.start() + keyword.end()
+    # Step back over a schema qualifier (public.x), so the caret is on the whole name.
+    start = first + found.start()
+    qualifier = re.search(r'("[^"]+"|\w+)\.$', text[:start])
+    return qualifier.start() if qualifier else start
+
+
 def _located_error(source: SqlFile, statement: Statement, exc: psycopg2.Error) -> SQLInputError:
     diag = exc.diag
     offset = statement.offset
     if diag.statement_position:
         offset += int(diag.statement_position) - 1
     else:
-        # No position from Postgres: point at the statement's first token.
-        offset += len(statement.text) - len(statement.text.lstrip())
+        # No position from Postgres (e.g. a REFERENCES to a missing table): point at the
+        # name it complains about when the statement spells it, else at its first token.
+        offset += _named_in(statement.text, diag.message_primary or "")
     where, shown = pointer(source, offset)
     message = (diag.message_primary or str(exc)).strip()
     extra = [shown]

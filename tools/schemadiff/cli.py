@@ -200,7 +200,8 @@ def diff_command(
     for change in result.access:
         _err(f"access: {change.render()}")
     if not result.changed:
-        typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.")
+        typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.\n"
+                   "Edit schema.sql first (the whole desired schema), then run diff again.")
         return
     typer.echo(f"Wrote {_rel(result.migration, cfg.root)} ({_count(result.up_statements)})")
     typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({_count(result.down_statements)})")
