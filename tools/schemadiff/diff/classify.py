@@ -121,6 +121,8 @@ def subject(statement: str) -> str:
         return f"{kind} {_name(obj)}"
     if isinstance(node, ast.AlterDefaultPrivilegesStmt):
         return "default privileges"
+    if isinstance(node, ast.VariableSetStmt):
+        return "settings"
     if isinstance(node, ast.RenameStmt):
         if node.relation is not None:
             return f"table {_name(node.relation)}"

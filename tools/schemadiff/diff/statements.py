@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from ..inspect.migra import migration_statements
 
+# migra's one setting, session-wide as it writes it; each migration runs in a transaction
+# of its own, so SET LOCAL keeps it from outliving the file.
+_SESSION_SETTING = "set check_function_bodies = off;"
+
 
 def tidy(statement: str) -> str:
     """A statement stripped and ending in one semicolon (as every repair keys them)."""
     text = statement.strip()
-    return text if text.endswith(";") else text + ";"
+    text = text if text.endswith(";") else text + ";"
+    return "set local check_function_bodies = off;" if text == _SESSION_SETTING else text
 
 
 def statements(from_model, to_model) -> list[str]:
