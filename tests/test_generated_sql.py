@@ -18,3 +18,22 @@ def test_function_body_checks_are_off_for_the_transaction_only(tmp_path, cli):
     assert "set local check_function_bodies = off;" in migration
     assert "\nset check_function_bodies" not in migration
     assert "-- settings\n" in migration and "VariableSetStmt" not in migration
+
+
+def test_constraints_of_a_new_table_are_added_valid_and_of_an_old_one_not_valid(tmp_path,
+                                                                                 cli):
+    tables = ("create table public.a (id int primary key, n int check (n > 0));\n"
+              "create table public.b (id int primary key, a_id int references public.a (id),\n"
+              "                       m int check (m > 0));\n")
+    root = make_project(tmp_path / "p", schema=tables)
+    run = cli(root)
+    assert run("diff", "init").exit_code == 0
+    created = next((root / "supabase/migrations").glob("*_init.sql")).read_text()
+    assert "foreign key" in created.lower() and "check" in created.lower()
+    assert "not valid" not in created.lower() and "validate constraint" not in created.lower()
+    # On a table that exists already, NOT VALID then VALIDATE keeps the lock short.
+    (root / "schema.sql").write_text(tables.replace("(m > 0)", "(m > 0),\n  check (m < 9)"))
+    assert run("diff", "limit_m").exit_code == 0
+    changed = next((root / "supabase/migrations").glob("*_limit_m.sql")).read_text()
+    assert "not valid" in changed.lower() and "validate constraint" in changed.lower()
+    assert run("check").exit_code == 0

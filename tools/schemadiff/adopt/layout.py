@@ -3,8 +3,6 @@ keys, row-level security, policies and grants under it; reference rows at the en
 
 from __future__ import annotations
 
-import re
-
 from ..diff.classify import created_table, subject
 
 RULE = "-- " + "=" * 75
@@ -14,35 +12,9 @@ def _banner(title: str) -> list[str]:
     return ["", "", RULE, f"-- {title}", RULE]
 
 
-# migra adds a check or foreign key NOT VALID, then validates it (short locks on a live
-# table); in a file that declares the table, one plain ADD CONSTRAINT says the same.
-_NOT_VALID = re.compile(r'^alter table (?P<table>\S+) add constraint (?P<name>"(?:[^"]|"")+") '
-                        r'(?P<body>.*) not valid;$', re.DOTALL)
-
-
-def validated_at_once(statements: list[str]) -> list[str]:
-    """Each `ADD CONSTRAINT … NOT VALID` + `VALIDATE CONSTRAINT` pair as one statement."""
-    out: list[str] = []
-    skip = False
-    for statement, following in zip(statements, [*statements[1:], ""], strict=True):
-        if skip:
-            skip = False
-            continue
-        match = _NOT_VALID.match(statement)
-        if match and following == (f"alter table {match['table']} validate constraint "
-                                   f"{match['name']};"):
-            out.append(f"alter table {match['table']} add constraint {match['name']} "
-                       f"{match['body']};")
-            skip = True
-        else:
-            out.append(statement)
-    return out
-
-
 def render(statements: list[str], title: list[str]) -> str:
     """The file: `title` as comment lines, then the statements in their order, under a
     banner per table (and one per run of other objects)."""
-    statements = validated_at_once(statements)
     lines = [f"-- {line}" if line else "--" for line in title]
     tables = {t for t in map(created_table, statements) if t}
     current: str | None = None

@@ -16,7 +16,7 @@ from ..apply import SqlFile, apply_to
 from ..data.declared import ReferenceTable, declared_tables, resolve_keys
 from ..data.declared import reference_tables as listed_tables
 from ..diff.classify import created_table
-from ..diff.plan import make_plans
+from ..diff.plan import make_plans, validated_at_once
 from ..errors import SQLInputError, VerificationError
 from ..inspect.views import Views
 from ..proof.compare import Comparison, Judge
@@ -66,7 +66,7 @@ def pull(views: Views, databases: Databases, source: str, setup: build.Setup,
     candidates = make_plans(views, base, source, reference, rollback=False)
     failures: list[str] = []
     for plan in candidates:  # by table first; migra's own order when that does not apply
-        statements = layout.validated_at_once(plan.up_statements())
+        statements = validated_at_once(plan.up_statements())
         text = layout.render(statements, title)
         written = SqlFile(path, text)
         try:
