@@ -74,4 +74,5 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Time diff/check per backend and at scale (medians; reports, never asserts)."""
     install_project(session, "test")
+    session.install("nox[uv]")  # the nox section times `nox -s check` itself
     session.run("python", "bench/run.py", *session.posargs)

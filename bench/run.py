@@ -287,6 +287,29 @@ def section_scale(args, work: Path, rows: list[Row]) -> None:
 # --- report -----------------------------------------------------------------------------
 
 
+def section_nox(args, work: Path, rows: list[Row]) -> None:
+    """The README's everyday command through nox, its venv kept (the warm-up run builds
+    it), against the same venv's bare command: the cost of nox itself."""
+    nox = shutil.which("nox")
+    if nox is None:
+        print("nox section skipped: nox is not on PATH", file=sys.stderr)
+        return
+    project = work / "nox-repo"
+    listed = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    for name in listed:  # the checkout as a clone has it (tools/ for the editable install)
+        if (REPO / name).is_file():
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, project / name)
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("SCHEMADIFF_DATABASE_URL", "VIRTUAL_ENV")}
+    rows.append(measure(Row("nox", "nox -s check, repeat run (venv kept)"), args.repeat,
+                        [nox, "-s", "check", "--", "-q"], project, env))
+    bare = project / ".nox" / "check" / "bin" / "schemadiff"
+    rows.append(measure(Row("nox", "schemadiff check, bare (same venv)"), args.repeat,
+                        [str(bare), "check", "-q"], project, env))
+
+
 def render(rows: list[Row], label: str, repeat: int) -> str:
     def find(text: str) -> Row | None:
         return next((r for r in rows if r.label == text and r.seconds), None)
@@ -308,6 +331,10 @@ def render(rows: list[Row], label: str, repeat: int) -> str:
                 if ours:
                     # > 1: schemadiff is that many times faster than this peer.
                     ratio += f"{row.median / ours.median:.2f}× ours [{backend}]; "
+        if row.section == "nox" and row.label.startswith("nox "):
+            bare = find("schemadiff check, bare (same venv)")
+            if bare:
+                ratio = f"{row.median / bare.median:.2f}× the bare command (goal ≤ 1.6×)"
         if row.section == "scale":
             n = int(row.label.split(", ")[1].split()[0])
             ratio = f"{1000 * row.median / n:.1f} ms/table"
@@ -323,7 +350,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure (≥5)")
     parser.add_argument("--sizes", default="100,300,1000", help="scale: table counts")
     parser.add_argument("--backends", default="local,embedded,url")
-    parser.add_argument("--only", default="repo,peers,scale", help="sections to run")
+    parser.add_argument("--only", default="repo,peers,scale,nox", help="sections to run")
     parser.add_argument("--no-tusker", action="store_true", help="skip installing tusker")
     parser.add_argument("--source", type=Path, default=REPO / "tools",
                         help="schemadiff source root to measure (default: this checkout)")
@@ -360,6 +387,8 @@ def main() -> None:
             section_peers(args, work, rows, server, url)
         if "scale" in sections:
             section_scale(args, work, rows)
+        if "nox" in sections:
+            section_nox(args, work, rows)
     print(render(rows, label, args.repeat))
     if args.json:
         args.json.write_text(json.dumps([{**r.__dict__, "exits": sorted(r.exits),
