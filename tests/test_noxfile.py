@@ -32,8 +32,11 @@ def test_a_repeat_run_reuses_the_venv_until_pyproject_changes(tmp_path):
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout + done.stderr
 
-    assert INSTALL in check()  # a new venv: installed
-    assert INSTALL not in check()  # the same pyproject.toml: reused as it is
-    pyproject = root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + "\n# changed\n")
-    assert INSTALL in check()  # pyproject.toml changed: installed again
+    try:
+        assert INSTALL in check()  # a new venv: installed
+        assert INSTALL not in check()  # the same pyproject.toml: reused as it is
+        pyproject = root / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text() + "\n# changed\n")
+        assert INSTALL in check()  # pyproject.toml changed: installed again
+    finally:
+        shutil.rmtree(root, ignore_errors=True)  # a venv is ~200 MB: not kept in /tmp
