@@ -245,7 +245,7 @@ def access(config: Config, *, changes: bool = False, backend: str = "auto",
     """Who can read and write what in schema.sql; with `changes`, what differs from the
     state the migrations build."""
     steps = steps or Steps()
-    schema = read_sql(config.schema_file)
+    schema = read_schema(config.schema_file)
     if not changes:
         with _workspace(config, backend, steps) as (server, databases):
             with steps.step(f"applying {config.schema_file.name}"):
