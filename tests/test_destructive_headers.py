@@ -10,11 +10,12 @@ SCHEMA = "create table public.t (id int primary key, note text);\n"
 def test_headers_name_what_is_dropped(tmp_path, cli):
     root = make_project(tmp_path / "p", schema=SCHEMA)
     run = cli(root)
-    first = run("diff", "init")
+    first = run("diff", "init", "--version", "20250101000000")
     assert first.exit_code == 0, first.output
     assert "DESTRUCTIVE" not in next((root / "supabase/migrations").glob("*_init.sql")).read_text()
     write(root / "schema.sql", "create table public.t (id int primary key);\n")
-    result = run("diff", "drop_note", "--allow-destructive")
+    result = run("diff", "drop_note", "--allow-destructive",
+                 "--version", "20250102000000")
     assert result.exit_code == 0, result.output
     assert "(1 statement)" in result.output
     migration = next((root / "supabase/migrations").glob("*_drop_note.sql")).read_text()

@@ -27,13 +27,13 @@ def test_constraints_of_a_new_table_are_added_valid_and_of_an_old_one_not_valid(
               "                       m int check (m > 0));\n")
     root = make_project(tmp_path / "p", schema=tables)
     run = cli(root)
-    assert run("diff", "init").exit_code == 0
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
     created = next((root / "supabase/migrations").glob("*_init.sql")).read_text()
     assert "foreign key" in created.lower() and "check" in created.lower()
     assert "not valid" not in created.lower() and "validate constraint" not in created.lower()
     # On a table that exists already, NOT VALID then VALIDATE keeps the lock short.
     (root / "schema.sql").write_text(tables.replace("(m > 0)", "(m > 0),\n  check (m < 9)"))
-    assert run("diff", "limit_m").exit_code == 0
+    assert run("diff", "limit_m", "--version", "20250102000000").exit_code == 0
     changed = next((root / "supabase/migrations").glob("*_limit_m.sql")).read_text()
     assert "not valid" in changed.lower() and "validate constraint" in changed.lower()
     assert run("check").exit_code == 0

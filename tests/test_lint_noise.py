@@ -16,9 +16,9 @@ TIMEOUT_RULES = ("require-lock-timeout", "require-statement-timeout")
 def _diff_add_column(tmp_path, cli, pyproject: str = '[tool.schemadiff]\n'):
     root = make_project(tmp_path / "p", schema=BASE, pyproject=pyproject)
     run = cli(root)
-    assert run("diff", "init").exit_code == 0
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
     write(root / "schema.sql", BASE + "alter table public.t add column note text;\n")
-    result = run("diff", "add_note", "--json")
+    result = run("diff", "add_note", "--json", "--version", "20250102000000")
     assert result.exit_code == 0, result.output
     migration = next((root / "supabase" / "migrations").glob("*_add_note.sql")).read_text()
     return json.loads(result.stdout)["warnings"], migration
