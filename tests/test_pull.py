@@ -106,6 +106,14 @@ def test_pull_from_a_bad_url_is_exit_4(tmp_path, cli):
     assert not (root / "schema.sql").exists()
 
 
+def test_pull_from_a_url_that_is_not_postgres_is_exit_2(tmp_path, cli):
+    root = make_project(tmp_path / "p", schema=None, pyproject=PYPROJECT)
+    result = cli(root)("pull", "--db-url", "https://user:secret@example.invalid/db")
+    assert result.exit_code == 2, result.output
+    assert "--db-url must be a postgresql:// URL" in result.output
+    assert "secret" not in result.output
+
+
 def test_pull_json(tmp_path, cli):
     root = make_project(tmp_path / "p", schema=None, migrations=HISTORY, pyproject=PYPROJECT)
     result = cli(root)("pull", "--json")

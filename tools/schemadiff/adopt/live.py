@@ -10,6 +10,7 @@ Nothing is created, changed or dropped on the live server.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import build
 from ..apply import SqlFile, apply_to
@@ -17,7 +18,7 @@ from ..data.rows import diff_rows
 from ..diff.repair import reorder
 from ..diff.statements import statements
 from ..diff.supplement import converge
-from ..errors import VerificationError
+from ..errors import UsageError, VerificationError
 from ..inspect.migra import same
 from ..inspect.views import Views
 from ..platform import Platform
@@ -30,7 +31,12 @@ LIVE = Backend("live", shared_server=True)
 
 
 def connect_live(url: str, platform: Platform) -> Server:
-    """The live server, for reading only (a bad URL or refused login: exit 4, redacted)."""
+    """The live server, for reading only (not a postgresql:// URL: exit 2; unreachable or
+    a refused login: exit 4; the password never shown)."""
+    if urlsplit(url).scheme not in ("postgres", "postgresql"):
+        raise UsageError(f"--db-url must be a postgresql:// URL, got {redact(url)}.",
+                         detail="e.g. postgresql://postgres:PASSWORD@db.PROJECT.supabase.co"
+                                ":5432/postgres (Supabase: Project Settings, Database).")
     return start_url(LIVE, platform, url)
 
 
