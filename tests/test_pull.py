@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cliproject import make_project
 from conftest import url_of
 from pgquery import query
 from schemadiff.apply import SqlFile, apply_to
 
+FIXTURES = Path(__file__).parent / "fixtures"
 PYPROJECT = ('[tool.schemadiff]\nschemas = ["public"]\n'
              'reference_tables = { "public.kinds" = ["code"] }\n')
 
@@ -121,3 +124,29 @@ def test_pull_json(tmp_path, cli):
     payload = json.loads(result.stdout)
     assert payload["tables"] == ["public.kinds", "public.things"]
     assert payload["reference_tables"] == ["public.kinds"]
+
+
+@pytest.mark.parametrize(("history", "schemas"), [
+    ("app_history", ["public", "app"]),
+    ("app_history_billing", ["public", "billing"]),
+    ("app_history_chat", ["public"]),
+])
+def test_pull_adopts_the_app_histories(tmp_path, cli, history, schemas):
+    """Real-app histories (enums with added values, functions, triggers on auth.users,
+    storage and realtime policies, views, extensions): pull writes what check accepts."""
+    migrations = {p.name: p.read_text()
+                  for p in sorted((FIXTURES / history / "migrations").glob("*.sql"))}
+    pyproject = f"[tool.schemadiff]\nschemas = {json.dumps(schemas)}\n"
+    root = make_project(tmp_path / "p", schema=None, migrations=migrations, pyproject=pyproject)
+    run = cli(root)
+    result = run("pull")
+    assert result.exit_code == 0, result.output
+    text = (root / "schema.sql").read_text()
+    history_text = "\n".join(migrations.values()).lower()
+    if "on storage.objects" in history_text:
+        assert 'on "storage"."objects"' in text  # the project's policies on it
+    assert 'create table "storage"' not in text.lower()  # the platform's own, never
+    if "insert into storage.buckets" in history_text:  # the project's buckets, public flag too
+        assert "INSERT INTO storage.buckets (id, name, public," in text
+    check = run("check")
+    assert check.exit_code == 0, check.output

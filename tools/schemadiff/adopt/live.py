@@ -25,7 +25,7 @@ from ..platform import Platform
 from ..proof.compare import compare_snapshots
 from ..scratch import Backend, Databases, Server
 from ..scratch.url import redact, start_url
-from .pull import base_database, configured_reference
+from .pull import base_database, configured_reference, with_buckets
 
 LIVE = Backend("live", shared_server=True)
 
@@ -61,6 +61,7 @@ def copy_live(url: str, views: Views, databases: Databases, setup: build.Setup,
                              for s, error in ordered.failed))
     copy = databases.create("live", template=base)
     apply_to(server, copy, SqlFile(Path(f"copy of {redact(url)}"), "\n".join(ordered.statements)))
+    configured = with_buckets(live_views, live_db, configured)
     reference = configured_reference(live_views, live_db, configured, declarations)
     if reference:
         with views.connected(copy) as have, live_views.connected(live_db) as want:

@@ -8,7 +8,7 @@ create, `pull` can write, and nothing of the platform is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import build
@@ -43,12 +43,36 @@ def base_database(server: Server, databases: Databases, setup: build.Setup) -> s
     return dbname
 
 
+# The project's storage buckets are rows of a platform table (review: Scope.keeps_rows);
+# adopting a project keeps them, declared by their id as Supabase's own docs insert them.
+BUCKETS = "storage.buckets"
+# What a bucket is (supabase docs: storage.buckets insert): its public flag has a default,
+# so a table listed by key alone would leave it out.
+BUCKET_COLUMNS = ("id", "name", "public", "file_size_limit", "allowed_mime_types")
+
+
+def with_buckets(views: Views, dbname: str,
+                 configured: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """`configured`, plus storage.buckets keyed by id when `dbname` has bucket rows."""
+    if BUCKETS in configured:
+        return configured
+    with views.connected(dbname) as conn, conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (BUCKETS,))
+        row = cur.fetchone()
+        if not (row and row[0]):
+            return configured
+        cur.execute("SELECT EXISTS (SELECT FROM storage.buckets)")
+        row = cur.fetchone()
+    return {**configured, BUCKETS: ("id",)} if row and row[0] else configured
+
+
 def configured_reference(views: Views, dbname: str, configured: dict[str, tuple[str, ...]],
                          declarations: SqlFile | None = None) -> list[ReferenceTable]:
     """The reference tables pyproject.toml lists (and `declarations` INSERTs into, when
     given), resolved in `dbname`; tables `dbname` lacks are left out."""
     source = declarations or SqlFile(Path("-"), "")
-    tables = [t for t in listed_tables(source, configured) if views.scope.keeps_rows(t)]
+    tables = [replace(t, columns=BUCKET_COLUMNS) if t.qualified == BUCKETS and not t.columns
+              else t for t in listed_tables(source, configured) if views.scope.keeps_rows(t)]
     if not tables:
         return []
     with views.connected(dbname) as conn:
@@ -62,6 +86,7 @@ def pull(views: Views, databases: Databases, source: str, setup: build.Setup,
     database both judges find equal to `source` (and the same reference rows)."""
     server = views.server
     base = base_database(server, databases, setup)
+    configured = with_buckets(views, source, configured)
     reference = configured_reference(views, source, configured, declarations)
     candidates = make_plans(views, base, source, reference, rollback=False)
     failures: list[str] = []
