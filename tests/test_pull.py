@@ -4,11 +4,12 @@ out per table, proven (the tool's own `check` then passes on it)."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from cliproject import make_project
+from cliproject import REPO, make_project
 from conftest import url_of
 from pgquery import query
 from schemadiff.apply import SqlFile, apply_to
@@ -150,3 +151,19 @@ def test_pull_adopts_the_app_histories(tmp_path, cli, history, schemas):
         assert "INSERT INTO storage.buckets (id, name, public," in text
     check = run("check")
     assert check.exit_code == 0, check.output
+
+
+def test_pull_adopts_fluxas_history(tmp_path, cli):
+    """This repository's migrations: pull writes a schema.sql that check accepts, with the
+    reference rows the repository's schema.sql declares when it is replaced (--force)."""
+    root = tmp_path / "fluxa"
+    shutil.copytree(REPO / "supabase", root / "supabase")
+    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
+    shutil.copy2(REPO / "schema.sql", root / "schema.sql")
+    run = cli(root)
+    result = run("pull", "--force")
+    assert result.exit_code == 0, result.output
+    text = (root / "schema.sql").read_text()
+    assert text.count("-- public.") >= 8  # a banner per table
+    assert "INSERT INTO public.content_config" in text
+    assert run("check").exit_code == 0
