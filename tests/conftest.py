@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cliproject import url_of
 from schemadiff.errors import NoPostgresError
 from schemadiff.scratch import Databases, Server, scratch_server
 
@@ -58,11 +59,6 @@ def fresh_db(scratch):
     yield make
     for name in made:
         dbs.drop(name)
-
-
-def url_of(server: Server) -> str:
-    """A libpq URL for the session server (unix socket), for the `url` backend."""
-    return f"postgresql://{server.user}@/{server.admin_db}?host={server.host}&port={server.port}"
 
 
 @pytest.fixture

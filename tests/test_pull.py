@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cliproject import REPO, make_project
-from conftest import url_of
+from cliproject import REPO, make_project, url_of
 from pgquery import query
 from schemadiff.apply import SqlFile, apply_to
 
