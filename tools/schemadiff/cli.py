@@ -242,9 +242,15 @@ def check_command(
     if as_json:
         # "ok" is the verdict: drift is not ok (exit 1), as in verify's and lint's JSON.
         typer.echo(json.dumps({"ok": result.in_sync, "in_sync": result.in_sync,
-                               "pending": result.pending}, indent=2))
+                               "pending": result.pending, "unexplained": result.unexplained},
+                              indent=2))
     elif result.in_sync:
         typer.echo("In sync: the migrations reproduce schema.sql.")
+    elif result.unexplained:
+        typer.echo("-- no statement is pending, but the catalog judge sees differences:")
+        typer.echo("\n".join(f"    {d}" for d in result.unexplained))
+        _err(f"{len(result.unexplained)} difference(s) schemadiff cannot generate: write "
+             "them by hand in a new migration, or report a bug.")
     else:
         typer.echo("-- schema.sql differs from the migrations; pending SQL:")
         typer.echo("\n".join(result.pending))

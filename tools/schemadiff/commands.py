@@ -16,18 +16,19 @@ from .config import Config
 from .data.declared import ReferenceTable, declared_tables
 from .diff import classify, renames
 from .diff.plan import Plan, make_plans
-from .errors import UsageError
+from .errors import UsageError, VerificationError
 from .inspect.migra import warm_up
 from .inspect.scope import Scope
 from .inspect.views import Views
 from .lock import repo_lock
 from .progress import Steps
-from .proof.compare import Judge
+from .proof.compare import Judge, compare_snapshots
 from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
 from .review import access as access_model
 from .review import lint, widening
 from .review.destructive import destructive_statements, refuse_destructive
 from .review.lint import run as lint_run
+from .review.unmodelled import refuse_unmodelled
 from .scratch import Databases, Server
 
 
@@ -51,10 +52,12 @@ class CheckResult:
     """Whether the migrations reproduce schema.sql, and the SQL still pending if not."""
 
     pending: list[str] = field(default_factory=list)
+    # What the catalog judge sees differ when no statement is pending: nothing generates it.
+    unexplained: list[str] = field(default_factory=list)
 
     @property
     def in_sync(self) -> bool:
-        return not self.pending
+        return not self.pending and not self.unexplained
 
 
 @contextlib.contextmanager
@@ -87,6 +90,7 @@ def _candidates(schema: SqlFile, server: Server, databases: Databases, views: Vi
                 rollback: bool = True) -> tuple[list[Plan], list[str]]:
     """Candidate plans from `current` (with the renames schema.sql declares) to `desired`,
     and the drop+add pairs that look like undeclared renames."""
+    refuse_unmodelled(views.snapshot(current), views.snapshot(desired), schema)
     declared = renames.hints(schema)
     with renames.renamed_base(server, databases, current, desired, declared) as base:
         candidates = make_plans(views, base.dbname, desired, reference, rollback=rollback)
@@ -128,6 +132,13 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     return current, desired, views, _reference_tables(config, schema, views, desired)
 
 
+def _unexplained(views: Views, current: str, desired: str) -> list[str]:
+    """What the catalog judge sees differ between the two databases. Asked when the plan is
+    empty: a difference nothing generates must not pass as "no difference"."""
+    verdict = compare_snapshots(views.snapshot(current), views.snapshot(desired))
+    return [str(d) for d in verdict.differences]
+
+
 def _history(config: Config) -> list[migrations.Migration]:
     history = migrations.list_migrations(config.migrations_dir, config.rollbacks_dir)
     migrations.require_integrity(history, config.migrations_dir)
@@ -156,6 +167,14 @@ def diff(config: Config, name: str, *, version: str | None = None,
                                                    current, desired)
             plan = candidates[-1]
             if plan.empty:
+                unexplained = _unexplained(views, current, desired)
+                if unexplained:
+                    raise VerificationError(
+                        "migra sees no difference and no statement was generated, but the "
+                        "catalog judge sees differences; nothing was written.",
+                        detail="\n".join(f"    {d}" for d in unexplained)
+                        + "\nschemadiff cannot generate this change yet: write it by hand "
+                          "in a new migration, or report it as a bug.")
                 return DiffResult(changed=False)
             if not allow_destructive:
                 refuse_destructive(plan, suspects)
@@ -204,7 +223,9 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
         with steps.step("diffing"):
             candidates, _ = _candidates(schema, server, databases, views, reference, current,
                                         desired, rollback=False)
-    return CheckResult(pending=candidates[-1].up_statements())
+            pending = candidates[-1].up_statements()
+            unexplained = [] if pending else _unexplained(views, current, desired)
+    return CheckResult(pending=pending, unexplained=unexplained)
 
 
 def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,

@@ -21,13 +21,25 @@ from .catalog_model import (
     Ref,
     SequenceOptions,
     Snapshot,
+    Unmodelled,
     display_ident,
     grants,
     quote_ident,
     render_grants,
 )
 
-__all__ = ["snapshot", "Snapshot", "Ref"]
+__all__ = ["snapshot", "Snapshot", "Ref", "MODELLED_KINDS"]
+
+# What the tool diffs, generates and judges, in pg_identify_object's words (README, "Object
+# kinds"). Every other kind found in the managed scope (sql/catalog_coverage.sql) is
+# unmodelled: compared by existence only, and refused when a change would create or drop it.
+MODELLED_KINDS = frozenset({
+    "schema", "table", "view", "materialized view", "sequence", "index", "table constraint",
+    "default value", "trigger", "policy", "rule", "statistics object", "function",
+    "procedure", "aggregate", "enum", "composite type", "domain", "domain constraint",
+    "extension", "default acl", "publication relation", "publication namespace", "cast",
+    "operator", "text search configuration", "text search dictionary",
+})
 
 _RELKINDS = {
     "r": "table",
@@ -61,6 +73,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     _types(snap, rows["types"], skip)
     _default_acls(snap, rows["default_acls"])
     _publications(snap, rows["publications"], skip)
+    _unmodelled(snap, rows["coverage"], skip)
     for row in rows["extensions"]:
         snap.add(f"extension {display_ident(row['name'])}",
                  f"schema {display_ident(row['schema'])} version {row['version']}")
@@ -69,7 +82,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
 
 _QUERIES = ("acldefault", "schemas", "relations", "columns", "constraints", "indexes",
             "functions", "triggers", "policies", "types", "default_acls", "publications",
-            "extensions")
+            "extensions", "coverage")
 
 
 def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
@@ -295,6 +308,16 @@ def _types(snap: Snapshot, rows, skip) -> None:
         # Domains are migra-blind, so nothing re-creates them; enums change by re-creation.
         _record(snap, ref, shape=definition if row["typtype"] != "d" else "domain",
                 owner=row["owner"], comment=row["comment"], acl=row["acl"])
+
+
+def _unmodelled(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if row["kind"] in MODELLED_KINDS or (row["schema"], row["name"]) in skip:
+            continue
+        found = Unmodelled(row["kind"], row["identity"], row["schema"], row["name"])
+        snap.unmodelled[str(found)] = found
+        # Existence is all that can be compared without a model of the kind.
+        snap.add(f"unmodelled {found}", "exists (a kind schemadiff does not model)")
 
 
 def _default_acls(snap: Snapshot, rows) -> None:

@@ -193,6 +193,18 @@ class DefaultAclKey(NamedTuple):
 OBJTYPE_WORDS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 
 
+class Unmodelled(NamedTuple):
+    """An object of a kind the tool does not model (pg_identify_object's words)."""
+
+    kind: str  # e.g. "event trigger", "collation", "operator class"
+    identity: str  # e.g. "public.oc USING hash"
+    schema: str | None
+    name: str | None  # the bare name, to find its CREATE statement
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.identity}"
+
+
 @dataclass
 class Snapshot:
     """A database's managed schemas, as the judge compares and the supplement reads them."""
@@ -222,6 +234,8 @@ class Snapshot:
     default_acls: dict[DefaultAclKey, frozenset[Grant]] = field(default_factory=dict)
     # objtype (r s f T n) -> (to_public, privilege) that acldefault() gives on this server.
     acldefault: dict[str, frozenset[tuple[bool, str]]] = field(default_factory=dict)
+    # Objects of kinds the tool neither generates nor compares beyond their existence.
+    unmodelled: dict[str, Unmodelled] = field(default_factory=dict)
     # The role the snapshot ran as: the owner of whatever a migration run as it creates.
     creator: str = ""
 

@@ -1,0 +1,106 @@
+"""Refuse a change that would create or drop an object of a kind the tool does not model.
+
+migra and the supplement would pass over such an object without a word: a new event
+trigger would be missing from the migration, a removed one left in the database. The
+catalog judge finds every object in the managed scope (sql/catalog_coverage.sql); any
+whose kind is not modelled and that exists on one side only is refused here, by name,
+pointing at its CREATE statement in schema.sql when one is found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pglast
+from pglast import ast
+from pglast.enums import ObjectType
+from pglast.parser import ParseError
+
+from ..apply import SqlFile, pointer, split_statements
+from ..errors import SQLInputError
+from ..inspect.catalog_model import Snapshot, Unmodelled
+
+
+def _last(names) -> str | None:
+    return names[-1].sval if names else None
+
+
+_DEFINE_KINDS = {
+    ObjectType.OBJECT_COLLATION: "collation",
+    ObjectType.OBJECT_TSPARSER: "text search parser",
+    ObjectType.OBJECT_TSTEMPLATE: "text search template",
+    ObjectType.OBJECT_TYPE: "base type",
+}
+
+# Statement node -> (the kinds it creates, the bare name it gives).
+_DECLARES: dict[type, Callable[[ast.Node], tuple[tuple[str, ...], str | None]]] = {
+    ast.CreateEventTrigStmt: lambda n: (("event trigger",), n.trigname),
+    ast.CreateFdwStmt: lambda n: (("foreign-data wrapper",), n.fdwname),
+    ast.CreateForeignServerStmt: lambda n: (("server",), n.servername),
+    ast.CreateUserMappingStmt: lambda n: (("user mapping",), n.servername),
+    ast.CreateForeignTableStmt: lambda n: (("foreign table",), n.base.relation.relname),
+    ast.CreateConversionStmt: lambda n: (("conversion",), _last(n.conversion_name)),
+    # CREATE OPERATOR CLASS makes its family too, under the same name.
+    ast.CreateOpClassStmt: lambda n: (("operator class", "operator family"),
+                                      _last(n.opclassname)),
+    ast.CreateOpFamilyStmt: lambda n: (("operator family",), _last(n.opfamilyname)),
+    ast.CreateRangeStmt: lambda n: (("range type",), _last(n.typeName)),
+    ast.CreatePublicationStmt: lambda n: (("publication",), n.pubname),
+    ast.CreateAmStmt: lambda n: (("access method",), n.amname),
+    ast.CreatePLangStmt: lambda n: (("language",), n.plname),
+    ast.DefineStmt: lambda n: ((_DEFINE_KINDS.get(n.kind, ""),), _last(n.defnames)),
+}
+
+
+def _declarations(schema: SqlFile) -> list[tuple[tuple[str, ...], str | None, int]]:
+    """(kinds, name, offset) of every statement of `schema` that creates an unmodelled kind."""
+    found = []
+    for statement in split_statements(schema):
+        try:
+            parsed = pglast.parse_sql(statement.text)
+        except ParseError:  # split_statements parsed it already; be safe all the same
+            continue
+        for raw in parsed:
+            declares = _DECLARES.get(type(raw.stmt))
+            if declares is not None:
+                kinds, name = declares(raw.stmt)
+                lead = len(statement.text) - len(statement.text.lstrip())
+                found.append((kinds, name, statement.offset + lead))
+    return found
+
+
+def _located(obj: Unmodelled, schema: SqlFile | None, declarations) -> str:
+    if schema is not None:
+        for kinds, name, offset in declarations:
+            if obj.kind in kinds and name == obj.name:
+                where, shown = pointer(schema, offset)
+                return f"{where}: {obj}\n{shown}"
+    return f"{obj}"
+
+
+def refuse_unmodelled(current: Snapshot, desired: Snapshot, schema: SqlFile | None) -> None:
+    """Raise SQLInputError (exit 5) naming every unmodelled object on one side only."""
+    added = sorted(desired.unmodelled.keys() - current.unmodelled.keys())
+    removed = sorted(current.unmodelled.keys() - desired.unmodelled.keys())
+    if not added and not removed:
+        return
+    declarations = _declarations(schema) if schema is not None and added else []
+    lines = []
+    if added:
+        lines.append("declared in schema.sql, not in the migrations (would not be created):")
+        lines += ["  " + _located(desired.unmodelled[k], schema, declarations) for k in added]
+    if removed:
+        lines.append("in the migrations, not in schema.sql (would not be dropped):")
+        lines += [f"  {current.unmodelled[k]}" for k in removed]
+    lines.append(
+        "schemadiff does not generate or compare these kinds (README, \"Object kinds\"). "
+        "Write the statement by hand in a new migration under supabase/migrations/ (and "
+        "its undo in supabase/rollbacks/), and keep schema.sql saying the same: an object "
+        "present on both sides is left alone.")
+    label = schema.label if schema is not None else "schema.sql"
+    count = len(added) + len(removed)
+    raise SQLInputError(
+        f"{label}: {count} object(s) of a kind schemadiff does not model would be "
+        "silently left out of the migration; refusing.",
+        detail="\n".join(lines),
+    )
