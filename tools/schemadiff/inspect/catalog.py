@@ -18,9 +18,13 @@ import psycopg2
 from .. import sql
 from .catalog_model import (
     DefaultAclKey,
+    Domain,
     Ref,
+    Rule,
     SequenceOptions,
     Snapshot,
+    Statistics,
+    TsConfiguration,
     Unmodelled,
     display_ident,
     grants,
@@ -49,7 +53,7 @@ _RELKINDS = {
     "S": "sequence",
     "f": "foreign table",
 }
-_TYPE_KINDS = {"e": "enum", "d": "domain", "c": "type", "r": "type"}
+_TYPE_KINDS = {"e": "enum", "c": "type", "r": "type"}
 _ROUTINE_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "function"}
 _POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
 _TRIGGER_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
@@ -71,6 +75,13 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     _triggers(snap, rows["triggers"], skip)
     _policies(snap, rows["policies"], skip)
     _types(snap, rows["types"], skip)
+    _domains(snap, rows["domains"], skip)
+    _statistics(snap, rows["statistics"], skip)
+    _rules(snap, rows["rules"], skip)
+    _casts(snap, rows["casts"])
+    _operators(snap, rows["operators"], skip)
+    _ts_dictionaries(snap, rows["ts_dictionaries"], skip)
+    _ts_configurations(snap, rows["ts_configurations"], skip)
     _default_acls(snap, rows["default_acls"])
     _publications(snap, rows["publications"], skip)
     _unmodelled(snap, rows["coverage"], skip)
@@ -82,7 +93,8 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
 
 _QUERIES = ("acldefault", "schemas", "relations", "columns", "constraints", "indexes",
             "functions", "triggers", "policies", "types", "default_acls", "publications",
-            "extensions", "coverage")
+            "extensions", "coverage", "domains", "statistics", "rules", "casts", "operators",
+            "ts_dictionaries", "ts_configurations")
 
 
 def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
@@ -242,6 +254,8 @@ def _constraints(snap: Snapshot, rows, skip) -> None:
         kind = "domain constraint" if row["parent_kind"] == "domain" else "constraint"
         ref = Ref(kind, row["schema"], row["parent"], row["name"])
         snap.add(str(ref), row["definition"])
+        if kind == "domain constraint":
+            snap.domain_constraints[ref] = row["definition"]
         _record(snap, ref, shape=row["definition"], comment=row["comment"])
 
 
@@ -262,10 +276,16 @@ def _functions(snap: Snapshot, rows, skip) -> None:
         ref = Ref(_ROUTINE_KINDS[row["prokind"]], row["schema"], row["name"], row["arguments"])
         definition = row["full_definition"].strip()
         snap.add(str(ref), definition)
-        if row["prokind"] != "a":
+        if row["prokind"] == "a":
+            # migra never sees aggregates (schemainspect leaves prokind 'a' out): the
+            # supplement creates and replaces them, so their shape is their definition.
+            snap.aggregates[ref] = definition
+            shape = definition
+        else:
             snap.function_defs[ref] = definition
-        _record(snap, ref, shape=f"{row['migra_signature']}\n{row['migra_body']}",
-                owner=row["owner"], comment=row["comment"], acl=row["acl"])
+            shape = f"{row['migra_signature']}\n{row['migra_body']}"
+        _record(snap, ref, shape=shape, owner=row["owner"], comment=row["comment"],
+                acl=row["acl"])
 
 
 def _triggers(snap: Snapshot, rows, skip) -> None:
@@ -305,9 +325,95 @@ def _types(snap: Snapshot, rows, skip) -> None:
         elif row["typtype"] == "r":
             definition = f"range of {definition}"
         snap.add(str(ref), definition)
-        # Domains are migra-blind, so nothing re-creates them; enums change by re-creation.
-        _record(snap, ref, shape=definition if row["typtype"] != "d" else "domain",
-                owner=row["owner"], comment=row["comment"], acl=row["acl"])
+        # Enums change by re-creation.
+        _record(snap, ref, shape=definition, owner=row["owner"], comment=row["comment"],
+                acl=row["acl"])
+
+
+def _domains(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref("domain", row["schema"], row["name"])
+        domain = Domain(row["base_type"], row["collation"], row["default_expr"],
+                        row["not_null"])
+        snap.domains[ref] = domain
+        snap.add(str(ref), str(domain))
+        # ALTER DOMAIN changes one in place; nothing re-creates it.
+        _record(snap, ref, shape="domain", owner=row["owner"], comment=row["comment"],
+                acl=row["acl"])
+
+
+def _statistics(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip or (row["table_schema"], row["table_name"]) in skip:
+            continue
+        ref = Ref("statistics", row["schema"], row["name"])
+        table = Ref("table", row["table_schema"], row["table_name"])
+        stats = Statistics(row["definition"], row["target"], table)
+        snap.statistics[ref] = stats
+        snap.index_tables[ref] = table
+        target = f" (statistics target {stats.target})" if stats.target is not None else ""
+        snap.add(str(ref), stats.definition + target)
+        _record(snap, ref, shape=stats.definition, owner=row["owner"], comment=row["comment"])
+
+
+_RULE_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
+
+
+def _rules(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["table_name"]) in skip:
+            continue
+        ref = Ref("rule", row["schema"], row["table_name"], row["name"])
+        rule = Rule(row["definition"], row["enabled"])
+        snap.rules[ref] = rule
+        snap.add(str(ref), f"{rule.definition} ({_RULE_STATES.get(rule.enabled, rule.enabled)})")
+        _record(snap, ref, shape=rule.definition, comment=row["comment"])
+
+
+def _casts(snap: Snapshot, rows) -> None:
+    for row in rows:
+        ref = Ref("cast", "", row["source"], row["target"])
+        snap.casts[ref] = row["definition"]
+        snap.add(str(ref), row["definition"])
+        _record(snap, ref, shape=row["definition"], comment=row["comment"])
+
+
+def _operators(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref("operator", row["schema"], row["name"],
+                  f"{row['left_type']}, {row['right_type']}")
+        snap.operators[ref] = row["definition"]
+        snap.add(str(ref), row["definition"])
+        _record(snap, ref, shape=row["definition"], owner=row["owner"], comment=row["comment"])
+
+
+def _ts_dictionaries(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref("text search dictionary", row["schema"], row["name"])
+        snap.ts_dictionaries[ref] = (row["template"], row["options"])
+        definition = f"template {row['template']}" + (
+            f" ({row['options']})" if row["options"] else "")
+        snap.add(str(ref), definition)
+        _record(snap, ref, shape=row["template"], owner=row["owner"], comment=row["comment"])
+
+
+def _ts_configurations(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref("text search configuration", row["schema"], row["name"])
+        config = TsConfiguration(row["parser"], tuple(
+            (alias, tuple(dicts)) for alias, dicts in row["mappings"]))
+        snap.ts_configurations[ref] = config
+        mappings = "; ".join(f"{alias}: {', '.join(dicts)}" for alias, dicts in config.mappings)
+        snap.add(str(ref), f"parser {config.parser}; {mappings}")
+        _record(snap, ref, shape=config.parser, owner=row["owner"], comment=row["comment"])
 
 
 def _unmodelled(snap: Snapshot, rows, skip) -> None:

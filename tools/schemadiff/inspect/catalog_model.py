@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # Kinds named "<schema>.<table>.<member>": they live on a table (or domain).
-MEMBER_KINDS = ("column", "constraint", "domain constraint", "trigger", "policy")
+MEMBER_KINDS = ("column", "constraint", "domain constraint", "trigger", "policy", "rule")
 ROUTINE_KINDS = ("function", "procedure", "aggregate")
 RELATION_KINDS = ("table", "view", "materialized view", "sequence", "foreign table")
 
@@ -32,6 +32,12 @@ _SQL_KEYWORD = {
     "domain constraint": "CONSTRAINT",
     "trigger": "TRIGGER",
     "policy": "POLICY",
+    "rule": "RULE",
+    "statistics": "STATISTICS",
+    "operator": "OPERATOR",
+    "cast": "CAST",
+    "text search configuration": "TEXT SEARCH CONFIGURATION",
+    "text search dictionary": "TEXT SEARCH DICTIONARY",
 }
 
 _PLAIN_IDENT = re.compile(r"^[a-z_][a-z0-9_$]*$")
@@ -65,7 +71,9 @@ class Ref:
     """One database object: kind, schema, name and (for table members) the member name.
 
     For routines, `member` holds the identity arguments (pg_get_function_identity_arguments);
-    for a schema, `schema` is its name and `name` is empty.
+    for an operator, its argument types ("left, right"; NONE for a prefix operator's left);
+    for a cast, `name` and `member` are the source and target types as SQL (format_type)
+    and `schema` is empty; for a schema, `schema` is its name and `name` is empty.
     """
 
     kind: str
@@ -76,6 +84,10 @@ class Ref:
     def __str__(self) -> str:
         if self.kind == "schema":
             return f"schema {display_ident(self.schema)}"
+        if self.kind == "cast":
+            return f"cast ({self.name} as {self.member})"
+        if self.kind == "operator":
+            return f"operator {display_ident(self.schema)}.{self.name}({self.member})"
         qualified = f"{display_ident(self.schema)}.{display_ident(self.name)}"
         if self.kind in ROUTINE_KINDS:
             return f"{self.kind} {qualified}({self.member})"
@@ -100,6 +112,11 @@ class Ref:
         keyword = _SQL_KEYWORD[self.kind]
         if self.kind == "schema":
             return f"{keyword} {quote_ident(self.schema)}"
+        if self.kind == "cast":
+            return f"{keyword} ({self.name} AS {self.member})"
+        if self.kind == "operator":
+            # An operator's name is not an identifier: never quoted.
+            return f"{keyword} {quote_ident(self.schema)}.{self.name} ({self.member})"
         if self.kind == "column":
             return f"{keyword} {self.qualified()}.{quote_ident(self.member)}"
         if self.kind == "domain constraint":
@@ -193,6 +210,44 @@ class DefaultAclKey(NamedTuple):
 OBJTYPE_WORDS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types", "n": "schemas"}
 
 
+class Domain(NamedTuple):
+    """A domain's own properties; its CHECK constraints are Snapshot.domain_constraints."""
+
+    base_type: str
+    collation: str | None
+    default: str | None
+    not_null: bool
+
+    def __str__(self) -> str:
+        parts = [self.base_type]
+        if self.collation:
+            parts.append(f"collate {self.collation}")
+        if self.not_null:
+            parts.append("not null")
+        if self.default is not None:
+            parts.append(f"default {self.default}")
+        return " ".join(parts)
+
+
+class Statistics(NamedTuple):
+    """An extended statistics object: its CREATE STATISTICS, target and table."""
+
+    definition: str
+    target: int | None  # None: the default statistics target
+    table: Ref
+
+
+class Rule(NamedTuple):
+    definition: str  # pg_get_ruledef: a complete CREATE RULE statement
+    enabled: str  # pg_rewrite.ev_enabled: O (origin), D, R, A
+
+
+class TsConfiguration(NamedTuple):
+    parser: str
+    # (token type alias, the dictionaries it is looked up in, in order), sorted by alias
+    mappings: tuple[tuple[str, tuple[str, ...]], ...]
+
+
 class Unmodelled(NamedTuple):
     """An object of a kind the tool does not model (pg_identify_object's words)."""
 
@@ -218,8 +273,22 @@ class Snapshot:
     shapes: dict[Ref, str] = field(default_factory=dict)
     # Objects a view reads (migra re-creates the view when one of them changes).
     reads: dict[Ref, frozenset[Ref]] = field(default_factory=dict)
-    # Index -> its table.
+    # Index or statistics object -> its table.
     index_tables: dict[Ref, Ref] = field(default_factory=dict)
+    domains: dict[Ref, Domain] = field(default_factory=dict)
+    # Domain CHECK constraint -> pg_get_constraintdef.
+    domain_constraints: dict[Ref, str] = field(default_factory=dict)
+    # Aggregate -> CREATE AGGREGATE's option list.
+    aggregates: dict[Ref, str] = field(default_factory=dict)
+    statistics: dict[Ref, Statistics] = field(default_factory=dict)
+    rules: dict[Ref, Rule] = field(default_factory=dict)
+    # Cast -> CREATE CAST's method and context, e.g. "WITH FUNCTION f(a) AS ASSIGNMENT".
+    casts: dict[Ref, str] = field(default_factory=dict)
+    # Operator -> CREATE OPERATOR's option list.
+    operators: dict[Ref, str] = field(default_factory=dict)
+    # Text search dictionary -> (template, pg_ts_dict.dictinitoption).
+    ts_dictionaries: dict[Ref, tuple[str, str | None]] = field(default_factory=dict)
+    ts_configurations: dict[Ref, TsConfiguration] = field(default_factory=dict)
     owners: dict[Ref, str] = field(default_factory=dict)
     comments: dict[Ref, str] = field(default_factory=dict)
     acls: dict[Ref, frozenset[Grant]] = field(default_factory=dict)

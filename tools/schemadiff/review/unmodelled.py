@@ -10,6 +10,7 @@ pointing at its CREATE statement in schema.sql when one is found.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pglast
 from pglast import ast
@@ -33,7 +34,8 @@ _DEFINE_KINDS = {
 }
 
 # Statement node -> (the kinds it creates, the bare name it gives).
-_DECLARES: dict[type, Callable[[ast.Node], tuple[tuple[str, ...], str | None]]] = {
+# (Any: each lambda reads the fields of its own node class.)
+_DECLARES: dict[type, Callable[[Any], tuple[tuple[str, ...], str | None]]] = {
     ast.CreateEventTrigStmt: lambda n: (("event trigger",), n.trigname),
     ast.CreateFdwStmt: lambda n: (("foreign-data wrapper",), n.fdwname),
     ast.CreateForeignServerStmt: lambda n: (("server",), n.servername),

@@ -1,5 +1,5 @@
--- Enums, domains, composite and range types of the managed schemas (not the row types
--- and array types Postgres makes by itself).
+-- Enums, composite and range types of the managed schemas (not the row types and array
+-- types Postgres makes by itself; domains are in catalog_domains.sql).
 SELECT
     n.nspname AS schema,
     t.typname AS name,
@@ -8,9 +8,6 @@ SELECT
     CASE t.typtype
         WHEN 'e' THEN (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder)::text
                          FROM pg_enum e WHERE e.enumtypid = t.oid)
-        WHEN 'd' THEN concat_ws(' ', format_type(t.typbasetype, t.typtypmod),
-                                CASE WHEN t.typnotnull THEN 'not null' END,
-                                'default ' || t.typdefault)
         WHEN 'c' THEN (SELECT string_agg(quote_ident(a.attname) || ' '
                                          || format_type(a.atttypid, a.atttypmod), ', '
                                          ORDER BY a.attnum)
@@ -28,7 +25,7 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_class c ON c.oid = t.typrelid
 WHERE n.nspname = ANY(%(schemas)s)
-  AND t.typtype IN ('e', 'd', 'c', 'r')
+  AND t.typtype IN ('e', 'c', 'r')
   AND (t.typtype <> 'c' OR c.relkind = 'c')
   AND NOT EXISTS (SELECT FROM pg_depend e
                    WHERE e.classid = 'pg_type'::regclass AND e.objid = t.oid AND e.deptype = 'e')

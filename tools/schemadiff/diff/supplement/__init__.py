@@ -1,9 +1,13 @@
 """Statements migra does not emit, so that a migration converges under the catalog judge too.
 
-Comments, sequence options, FORCE ROW LEVEL SECURITY, relation options (view
-security_invoker), function settings (SET search_path), publication membership, grants
-migra cannot see (schemas, columns, functions, sequences, views, types; table grants that
-default privileges add to a new table) and ALTER DEFAULT PRIVILEGES.
+Kinds migra has no DDL for at all (domains, aggregates, extended statistics, rules, casts,
+operators, text search dictionaries and configurations): created and altered first, so
+that their comments, owners and grants below find them; dropped last, after migra's
+statements stopped using them. Then, of the kinds migra does create: comments, sequence
+options, FORCE ROW LEVEL SECURITY, relation options (view security_invoker), function
+settings (SET search_path), publication membership, grants migra cannot see (schemas,
+columns, functions, sequences, views, types; table grants that default privileges add to
+a new table) and ALTER DEFAULT PRIVILEGES.
 
 The statements run after migra's, one module per kind of object; `fates.py` says what
 migra does to each object, which decides what each module must write.
@@ -15,14 +19,21 @@ from dataclasses import dataclass, field
 
 from ...inspect.catalog_model import Snapshot
 from .acl import default_privilege_statements
+from .aggregates import aggregates, dropped_aggregates
+from .casts import casts, dropped_casts
 from .comments import comments
+from .domains import domains, dropped_domains
 from .fates import Fates
 from .functions import function_settings
 from .grants import object_grants
+from .operators import dropped_operators, operators
 from .owners import owners
 from .publications import publications
+from .rules import dropped_rules, rules
 from .sequences import identity_options, sequence_options
+from .statistics import dropped_statistics, statistics
 from .tables import forced_rls, relation_options
+from .text_search import dropped_text_search, text_search
 
 __all__ = ["Supplement", "supplement"]
 
@@ -44,6 +55,13 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
     """Statements that, run after migra's, take `before` to `after` for what migra misses."""
     fate = Fates(before, after)
     return [
+        *text_search(before, after),
+        *domains(before, after),
+        *aggregates(before, after),
+        *operators(before, after),
+        *casts(before, after),
+        *statistics(before, after, fate),
+        *rules(before, after, fate),
         *owners(before, after, fate),
         *function_settings(before, after, fate),
         *sequence_options(before, after, fate),
@@ -54,4 +72,12 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
         *object_grants(before, after, fate),
         *default_privilege_statements(before, after),
         *comments(before, after, fate),
+        # What depends on another comes off first.
+        *dropped_rules(before, after),
+        *dropped_statistics(before, after),
+        *dropped_casts(before, after),
+        *dropped_operators(before, after),
+        *dropped_aggregates(before, after),
+        *dropped_text_search(before, after),
+        *dropped_domains(before, after),
     ]

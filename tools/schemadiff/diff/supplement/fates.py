@@ -13,18 +13,23 @@ from ...inspect.catalog_model import MEMBER_KINDS, RELATION_KINDS, Ref, Snapshot
 KEPT, NEW, EITHER = "kept", "new", "either"
 
 
-# What migra creates when it is new; for anything else (domains, composite and range
-# types) nothing can be said about an object that doesn't exist yet.
-_MIGRA_CREATES = {
+# What exists once migra's statements and the supplement's own CREATEs (which run before
+# its comments, owners and grants) have run, when new; for anything else (composite and
+# range types) nothing can be said about an object that doesn't exist yet.
+_CREATED = {
+    # by migra
     "schema", "table", "view", "materialized view", "sequence", "column", "constraint",
-    "index", "function", "procedure", "aggregate", "trigger", "policy", "enum",
+    "index", "function", "procedure", "trigger", "policy", "enum",
+    # by the supplement (migra never sees these kinds)
+    "domain", "domain constraint", "aggregate", "statistics", "rule", "cast", "operator",
+    "text search configuration", "text search dictionary",
 }
 
 
 class Fates:
     """What migra does to each object of `after`: keeps it, creates it, or maybe re-creates it.
 
-    None: the object will not exist after migra ran (a kind migra cannot create).
+    None: the object will not exist after migra ran (a kind nothing creates).
     """
 
     def __init__(self, before: Snapshot, after: Snapshot) -> None:
@@ -64,7 +69,7 @@ class Fates:
         if container_fate is None:
             return None
         if ref not in self.before.shapes:
-            return NEW if ref.kind in _MIGRA_CREATES else None
+            return NEW if ref.kind in _CREATED else None
         if self.before.shapes[ref] != self.after.shapes[ref] or container_fate != KEPT:
             return EITHER
         for read in self.after.reads.get(ref, ()):

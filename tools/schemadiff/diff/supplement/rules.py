@@ -1,0 +1,33 @@
+"""Rules (CREATE RULE): not in migra's model."""
+
+from __future__ import annotations
+
+from ...inspect.catalog_model import Ref, Snapshot, quote_ident
+from .fates import KEPT, Fates, each
+
+_ENABLE = {"O": "ENABLE", "D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
+
+
+def _table(ref: Ref) -> str:
+    return f"{quote_ident(ref.schema)}.{quote_ident(ref.name)}"
+
+
+def rules(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
+    statements = []
+    for ref, state in each(after.rules, fate):
+        want, had = after.rules[ref], before.rules.get(ref)
+        # A relation migra re-creates loses its rules; OR REPLACE is right either way.
+        if had is None or had.definition != want.definition or state != KEPT:
+            definition = want.definition.strip().rstrip(";")
+            statements.append(definition.replace("CREATE RULE", "CREATE OR REPLACE RULE", 1)
+                              + ";")
+        if want.enabled != (had.enabled if had is not None and state == KEPT else "O"):
+            statements.append(f"ALTER TABLE {_table(ref)} {_ENABLE[want.enabled]} RULE "
+                              f"{quote_ident(ref.member)};")
+    return statements
+
+
+def dropped_rules(before: Snapshot, after: Snapshot) -> list[str]:
+    # IF EXISTS: dropping the table drops its rules.
+    return [f"DROP RULE IF EXISTS {quote_ident(ref.member)} ON {_table(ref)};"
+            for ref in sorted(before.rules.keys() - after.rules.keys())]
