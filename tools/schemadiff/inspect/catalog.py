@@ -275,11 +275,12 @@ def _functions(snap: Snapshot, rows, skip) -> None:
             continue
         ref = Ref(_ROUTINE_KINDS[row["prokind"]], row["schema"], row["name"], row["arguments"])
         definition = row["full_definition"].strip()
-        snap.add(str(ref), definition)
+        snap.add(str(ref), definition if row["prokind"] != "a"
+                 else f"returns {row['result']}: {definition}")
         if row["prokind"] == "a":
             # migra never sees aggregates (schemainspect leaves prokind 'a' out): the
             # supplement creates and replaces them, so their shape is their definition.
-            snap.aggregates[ref] = definition
+            snap.aggregates[ref] = (definition, row["result"])
             shape = definition
         else:
             snap.function_defs[ref] = definition

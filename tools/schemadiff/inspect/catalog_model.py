@@ -278,8 +278,8 @@ class Snapshot:
     domains: dict[Ref, Domain] = field(default_factory=dict)
     # Domain CHECK constraint -> pg_get_constraintdef.
     domain_constraints: dict[Ref, str] = field(default_factory=dict)
-    # Aggregate -> CREATE AGGREGATE's option list.
-    aggregates: dict[Ref, str] = field(default_factory=dict)
+    # Aggregate -> (CREATE AGGREGATE's option list, its result type).
+    aggregates: dict[Ref, tuple[str, str]] = field(default_factory=dict)
     statistics: dict[Ref, Statistics] = field(default_factory=dict)
     rules: dict[Ref, Rule] = field(default_factory=dict)
     # Cast -> CREATE CAST's method and context, e.g. "WITH FUNCTION f(a) AS ASSIGNMENT".

@@ -40,6 +40,7 @@ SELECT
                              ELSE 'UNSAFE' END,
             CASE WHEN ag.aggkind = 'h' THEN 'HYPOTHETICAL' END)
     ELSE pg_get_functiondef(p.oid) END AS full_definition,
+    pg_get_function_result(p.oid) AS result,
     p.prosrc AS migra_body,
     concat_ws(' ', l.lanname, p.provolatile, p.proisstrict, p.prosecdef,
               pg_get_function_result(p.oid)) AS migra_signature,

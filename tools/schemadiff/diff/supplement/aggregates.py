@@ -7,13 +7,20 @@ from ...inspect.catalog_model import Snapshot
 
 def aggregates(before: Snapshot, after: Snapshot) -> list[str]:
     statements = []
-    for ref, definition in sorted(after.aggregates.items()):
+    for ref, (definition, result) in sorted(after.aggregates.items()):
         had = before.aggregates.get(ref)
-        if had == definition:
+        if had == (definition, result):
             continue
-        # OR REPLACE keeps what uses the aggregate (views) and its comment and grants.
-        verb = "CREATE" if had is None else "CREATE OR REPLACE"
-        statements.append(f"{verb} AGGREGATE {ref.qualified()}({ref.member}) ({definition});")
+        create = f"AGGREGATE {ref.qualified()}({ref.member}) ({definition});"
+        if had is None:
+            statements.append(f"CREATE {create}")
+        elif had[1] == result:
+            # OR REPLACE keeps what uses the aggregate (views), its comment and grants.
+            statements.append(f"CREATE OR REPLACE {create}")
+        else:
+            # Postgres cannot replace an aggregate with another result type. A view that
+            # uses it stops the DROP: the proof then reports the migration as failing.
+            statements += [f"DROP AGGREGATE {ref.qualified()}({ref.member});", f"CREATE {create}"]
     return statements
 
 
