@@ -27,10 +27,11 @@ def _last(names) -> str | None:
 
 
 _DEFINE_KINDS = {
-    ObjectType.OBJECT_COLLATION: "collation",
-    ObjectType.OBJECT_TSPARSER: "text search parser",
-    ObjectType.OBJECT_TSTEMPLATE: "text search template",
-    ObjectType.OBJECT_TYPE: "base type",
+    ObjectType.OBJECT_COLLATION: ("collation",),
+    ObjectType.OBJECT_TSPARSER: ("text search parser",),
+    ObjectType.OBJECT_TSTEMPLATE: ("text search template",),
+    # CREATE TYPE name; makes a shell, CREATE TYPE name (INPUT = ...) a base type.
+    ObjectType.OBJECT_TYPE: ("base type", "shell type"),
 }
 
 # Statement node -> (the kinds it creates, the bare name it gives).
@@ -50,7 +51,7 @@ _DECLARES: dict[type, Callable[[Any], tuple[tuple[str, ...], str | None]]] = {
     ast.CreatePublicationStmt: lambda n: (("publication",), n.pubname),
     ast.CreateAmStmt: lambda n: (("access method",), n.amname),
     ast.CreatePLangStmt: lambda n: (("language",), n.plname),
-    ast.DefineStmt: lambda n: ((_DEFINE_KINDS.get(n.kind, ""),), _last(n.defnames)),
+    ast.DefineStmt: lambda n: (_DEFINE_KINDS.get(n.kind, ()), _last(n.defnames)),
 }
 
 

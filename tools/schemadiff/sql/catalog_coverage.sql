@@ -28,7 +28,7 @@ SELECT
     CASE WHEN o.classid = 'pg_type'::regclass THEN
         (SELECT CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain'
                                WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type'
-                               WHEN 'm' THEN 'multirange type' WHEN 'p' THEN 'pseudo type'
+                               WHEN 'm' THEN 'multirange type' WHEN 'p' THEN 'shell type'
                                ELSE 'base type' END
            FROM pg_type t WHERE t.oid = o.objid)
     ELSE o.type END AS kind,
