@@ -32,18 +32,8 @@ from .catalog_model import (
     render_grants,
 )
 
-__all__ = ["snapshot", "Snapshot", "Ref", "MODELLED_KINDS"]
+__all__ = ["snapshot", "Snapshot", "Ref"]
 
-# What the tool diffs, generates and judges, in pg_identify_object's words (README, "Object
-# kinds"). Every other kind found in the managed scope (sql/catalog_coverage.sql) is
-# unmodelled: compared by existence only, and refused when a change would create or drop it.
-MODELLED_KINDS = frozenset({
-    "schema", "table", "view", "materialized view", "sequence", "index", "table constraint",
-    "default value", "trigger", "policy", "rule", "statistics object", "function",
-    "procedure", "aggregate", "enum", "composite type", "domain", "domain constraint",
-    "extension", "default acl", "publication relation", "publication namespace", "cast",
-    "operator", "text search configuration", "text search dictionary",
-})
 
 _RELKINDS = {
     "r": "table",
@@ -419,7 +409,8 @@ def _ts_configurations(snap: Snapshot, rows, skip) -> None:
 
 def _unmodelled(snap: Snapshot, rows, skip) -> None:
     for row in rows:
-        if row["kind"] in MODELLED_KINDS or (row["schema"], row["name"]) in skip:
+        # sql/catalog_coverage.sql returns only kinds without a catalog_<kind>.sql.
+        if (row["schema"], row["name"]) in skip:
             continue
         found = Unmodelled(row["kind"], row["identity"], row["schema"], row["name"])
         snap.unmodelled[str(found)] = found
