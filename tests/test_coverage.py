@@ -79,11 +79,14 @@ def test_diff_refuses_a_new_object_of_an_unmodelled_kind_by_name(run, project, k
     assert not (project / "supabase").exists()
 
 
-def test_check_refuses_it_too(run, project):
-    (project / "schema.sql").write_text(TABLE + EVENT_TRIGGER)
+def test_check_refuses_it_too_listing_every_object_in_file_order(run, project):
+    (project / "schema.sql").write_text(TABLE + EVENT_TRIGGER + UNMODELLED["collation"][0])
     result = run("check")
     assert result.exit_code == 5
-    assert "event trigger log_ddl_commands" in result.output
+    assert "2 object(s)" in result.output
+    trigger = result.output.index("schema.sql:6:1: event trigger log_ddl_commands")
+    collation = result.output.index("schema.sql:8:1: collation public.c_binary")
+    assert trigger < collation
 
 
 def _released(run, project, schema: str) -> None:
@@ -99,7 +102,8 @@ def test_an_unmodelled_object_the_migrations_made_is_not_dropped(run, project):
     result = run("diff", "drop_it")
     assert result.exit_code == 5, result.output
     assert "would not be dropped" in result.output
-    assert "event trigger log_ddl_commands" in result.output
+    # Pointed at in the migration that made it (line 5 of EVENT_TRIGGER).
+    assert "20250102000000_ddl_log.sql:5:1: event trigger log_ddl_commands" in result.output
 
 
 def test_an_unmodelled_object_on_both_sides_is_left_alone(run, project):

@@ -85,12 +85,14 @@ def _reference_tables(config: Config, schema: SqlFile, views: Views,
         return declared_tables(schema, config.reference_tables, views.scope, conn)
 
 
-def _candidates(schema: SqlFile, server: Server, databases: Databases, views: Views,
-                reference: list[ReferenceTable], current: str, desired: str, *,
+def _candidates(schema: SqlFile, history: list[migrations.Migration], server: Server,
+                databases: Databases, views: Views, reference: list[ReferenceTable],
+                current: str, desired: str, *,
                 rollback: bool = True) -> tuple[list[Plan], list[str]]:
     """Candidate plans from `current` (with the renames schema.sql declares) to `desired`,
     and the drop+add pairs that look like undeclared renames."""
-    refuse_unmodelled(views.snapshot(current), views.snapshot(desired), schema)
+    refuse_unmodelled(views.snapshot(current), views.snapshot(desired), schema,
+                      lambda: [read_sql(m.path) for m in history])
     declared = renames.hints(schema)
     with renames.renamed_base(server, databases, current, desired, declared) as base:
         candidates = make_plans(views, base.dbname, desired, reference, rollback=rollback)
@@ -163,8 +165,8 @@ def diff(config: Config, name: str, *, version: str | None = None,
             current, desired, views, reference = _build_both(
                 config, schema, server, databases, history, steps, setup, seed, spares)
             with steps.step("diffing"):
-                candidates, suspects = _candidates(schema, server, databases, views, reference,
-                                                   current, desired)
+                candidates, suspects = _candidates(schema, history, server, databases, views,
+                                                   reference, current, desired)
             plan = candidates[-1]
             if plan.empty:
                 unexplained = _unexplained(views, current, desired)
@@ -221,8 +223,8 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
         current, desired, views, reference = _build_both(config, schema, server, databases,
                                                          history, steps, setup, seed)
         with steps.step("diffing"):
-            candidates, _ = _candidates(schema, server, databases, views, reference, current,
-                                        desired, rollback=False)
+            candidates, _ = _candidates(schema, history, server, databases, views, reference,
+                                        current, desired, rollback=False)
             pending = candidates[-1].up_statements()
             unexplained = [] if pending else _unexplained(views, current, desired)
     return CheckResult(pending=pending, unexplained=unexplained)

@@ -9,7 +9,7 @@ pointing at its CREATE statement in schema.sql when one is found.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pglast
@@ -55,46 +55,57 @@ _DECLARES: dict[type, Callable[[Any], tuple[tuple[str, ...], str | None]]] = {
 }
 
 
-def _declarations(schema: SqlFile) -> list[tuple[tuple[str, ...], str | None, int]]:
-    """(kinds, name, offset) of every statement of `schema` that creates an unmodelled kind."""
+Declaration = tuple[tuple[str, ...], str | None, SqlFile, int]
+
+
+def _declarations(sources: Iterable[SqlFile]) -> list[Declaration]:
+    """(kinds, name, file, offset) of every statement that creates an unmodelled kind."""
     found = []
-    for statement in split_statements(schema):
-        try:
-            parsed = pglast.parse_sql(statement.text)
-        except ParseError:  # split_statements parsed it already; be safe all the same
-            continue
-        for raw in parsed:
-            declares = _DECLARES.get(type(raw.stmt))
-            if declares is not None:
-                kinds, name = declares(raw.stmt)
-                lead = len(statement.text) - len(statement.text.lstrip())
-                found.append((kinds, name, statement.offset + lead))
+    for source in sources:
+        for statement in split_statements(source):
+            try:
+                parsed = pglast.parse_sql(statement.text)
+            except ParseError:  # split_statements parsed it already; be safe all the same
+                continue
+            for raw in parsed:
+                declares = _DECLARES.get(type(raw.stmt))
+                if declares is not None:
+                    kinds, name = declares(raw.stmt)
+                    lead = len(statement.text) - len(statement.text.lstrip())
+                    found.append((kinds, name, source, statement.offset + lead))
     return found
 
 
-def _located(obj: Unmodelled, schema: SqlFile | None, declarations) -> str:
-    if schema is not None:
-        for kinds, name, offset in declarations:
-            if obj.kind in kinds and name == obj.name:
-                where, shown = pointer(schema, offset)
-                return f"{where}: {obj}\n{shown}"
-    return f"{obj}"
+def _located(obj: Unmodelled, declarations: list[Declaration]) -> tuple[tuple, str]:
+    """(sort key, text): the object at its last declaration, else by name alone (after)."""
+    for kinds, name, source, offset in reversed(declarations):
+        if obj.kind in kinds and name == obj.name:
+            where, shown = pointer(source, offset)
+            return (0, source.label, offset), f"{where}: {obj}\n{shown}"
+    return (1, str(obj)), str(obj)
 
 
-def refuse_unmodelled(current: Snapshot, desired: Snapshot, schema: SqlFile | None) -> None:
-    """Raise SQLInputError (exit 5) naming every unmodelled object on one side only."""
-    added = sorted(desired.unmodelled.keys() - current.unmodelled.keys())
-    removed = sorted(current.unmodelled.keys() - desired.unmodelled.keys())
+def refuse_unmodelled(current: Snapshot, desired: Snapshot, schema: SqlFile | None,
+                      history: Callable[[], Iterable[SqlFile]] = tuple) -> None:
+    """Raise SQLInputError (exit 5) naming every unmodelled object on one side only.
+
+    `history`: the migration files, read only to point at what declared a removed object.
+    """
+    added = desired.unmodelled.keys() - current.unmodelled.keys()
+    removed = current.unmodelled.keys() - desired.unmodelled.keys()
     if not added and not removed:
         return
-    declarations = _declarations(schema) if schema is not None and added else []
     lines = []
     if added:
+        declarations = _declarations([schema] if schema is not None else [])
         lines.append("declared in schema.sql, not in the migrations (would not be created):")
-        lines += ["  " + _located(desired.unmodelled[k], schema, declarations) for k in added]
+        lines += ["  " + text for _, text in sorted(
+            _located(desired.unmodelled[k], declarations) for k in added)]
     if removed:
+        declarations = _declarations(history())
         lines.append("in the migrations, not in schema.sql (would not be dropped):")
-        lines += [f"  {current.unmodelled[k]}" for k in removed]
+        lines += ["  " + text for _, text in sorted(
+            _located(current.unmodelled[k], declarations) for k in removed)]
     lines.append(
         "schemadiff does not generate or compare these kinds (README, \"Object kinds\"). "
         "Write the statement by hand in a new migration under supabase/migrations/ (and "
