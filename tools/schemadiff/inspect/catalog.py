@@ -284,6 +284,7 @@ def _triggers(snap: Snapshot, rows, skip) -> None:
         if (row["schema"], row["table_name"]) in skip:
             continue
         ref = Ref("trigger", row["schema"], row["table_name"], row["name"])
+        snap.enabled[ref] = row["enabled"]
         definition = f"{row['definition']} ({_TRIGGER_STATES.get(row['enabled'], row['enabled'])})"
         snap.add(str(ref), definition)
         _record(snap, ref, shape=definition, comment=row["comment"])
@@ -349,17 +350,15 @@ def _statistics(snap: Snapshot, rows, skip) -> None:
         _record(snap, ref, shape=stats.definition, owner=row["owner"], comment=row["comment"])
 
 
-_RULE_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
-
-
 def _rules(snap: Snapshot, rows, skip) -> None:
     for row in rows:
         if (row["schema"], row["table_name"]) in skip:
             continue
         ref = Ref("rule", row["schema"], row["table_name"], row["name"])
-        rule = Rule(row["definition"], row["enabled"])
+        rule = Rule(row["definition"])
         snap.rules[ref] = rule
-        snap.add(str(ref), f"{rule.definition} ({_RULE_STATES.get(rule.enabled, rule.enabled)})")
+        snap.enabled[ref] = row["enabled"]
+        snap.add(str(ref), f"{rule.definition} ({_TRIGGER_STATES.get(row['enabled'])})")
         _record(snap, ref, shape=rule.definition, comment=row["comment"])
 
 

@@ -239,7 +239,6 @@ class Statistics(NamedTuple):
 
 class Rule(NamedTuple):
     definition: str  # pg_get_ruledef: a complete CREATE RULE statement
-    enabled: str  # pg_rewrite.ev_enabled: O (origin), D, R, A
 
 
 class TsConfiguration(NamedTuple):
@@ -282,6 +281,8 @@ class Snapshot:
     aggregates: dict[Ref, tuple[str, str]] = field(default_factory=dict)
     statistics: dict[Ref, Statistics] = field(default_factory=dict)
     rules: dict[Ref, Rule] = field(default_factory=dict)
+    # Trigger or rule -> when it fires (tgenabled, ev_enabled): O origin, D, R replica, A always.
+    enabled: dict[Ref, str] = field(default_factory=dict)
     # Cast -> CREATE CAST's method and context, e.g. "WITH FUNCTION f(a) AS ASSIGNMENT".
     casts: dict[Ref, str] = field(default_factory=dict)
     # Operator -> CREATE OPERATOR's option list.

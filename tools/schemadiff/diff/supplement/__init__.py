@@ -5,9 +5,10 @@ operators, text search dictionaries and configurations): created and altered fir
 that their comments, owners and grants below find them; dropped last, after migra's
 statements stopped using them. Then, of the kinds migra does create: comments, sequence
 options, FORCE ROW LEVEL SECURITY, relation options (view security_invoker), function
-settings (SET search_path), publication membership, grants migra cannot see (schemas,
-columns, functions, sequences, views, types; table grants that default privileges add to
-a new table) and ALTER DEFAULT PRIVILEGES.
+settings (SET search_path), triggers and rules disabled or enabled for replicas,
+publication membership, grants migra cannot see (schemas, columns, functions, sequences,
+views, types; table grants that default privileges add to a new table) and ALTER DEFAULT
+PRIVILEGES.
 
 The statements run after migra's, one module per kind of object; `fates.py` says what
 migra does to each object, which decides what each module must write.
@@ -23,6 +24,7 @@ from .aggregates import aggregates, dropped_aggregates
 from .casts import casts, dropped_casts
 from .comments import comments
 from .domains import domains, dropped_domains
+from .enabled import enabled
 from .fates import Fates
 from .functions import function_settings
 from .grants import object_grants
@@ -62,6 +64,7 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
         *casts(before, after),
         *statistics(before, after, fate),
         *rules(before, after, fate),
+        *enabled(before, after, fate),
         *owners(before, after, fate),
         *function_settings(before, after, fate),
         *sequence_options(before, after, fate),

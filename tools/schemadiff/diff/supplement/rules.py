@@ -5,8 +5,6 @@ from __future__ import annotations
 from ...inspect.catalog_model import Ref, Snapshot, quote_ident
 from .fates import KEPT, Fates, each
 
-_ENABLE = {"O": "ENABLE", "D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
-
 
 def _table(ref: Ref) -> str:
     return f"{quote_ident(ref.schema)}.{quote_ident(ref.name)}"
@@ -21,9 +19,6 @@ def rules(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
             definition = want.definition.strip().rstrip(";")
             statements.append(definition.replace("CREATE RULE", "CREATE OR REPLACE RULE", 1)
                               + ";")
-        if want.enabled != (had.enabled if had is not None and state == KEPT else "O"):
-            statements.append(f"ALTER TABLE {_table(ref)} {_ENABLE[want.enabled]} RULE "
-                              f"{quote_ident(ref.member)};")
     return statements
 
 
