@@ -43,7 +43,7 @@ _RELKINDS = {
     "S": "sequence",
     "f": "foreign table",
 }
-_TYPE_KINDS = {"e": "enum", "c": "type", "r": "type"}
+_TYPE_KINDS = {"e": "enum", "c": "type", "r": "range type"}
 _ROUTINE_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "function"}
 _POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
 _TRIGGER_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
@@ -315,7 +315,7 @@ def _types(snap: Snapshot, rows, skip) -> None:
         if row["typtype"] == "e":
             definition = ", ".join(json.loads(definition))
         elif row["typtype"] == "r":
-            definition = f"range of {definition}"
+            snap.ranges[ref] = definition
         snap.add(str(ref), definition)
         # Enums change by re-creation.
         _record(snap, ref, shape=definition, owner=row["owner"], comment=row["comment"],

@@ -23,6 +23,7 @@ _SQL_KEYWORD = {
     "index": "INDEX",
     "type": "TYPE",
     "enum": "TYPE",
+    "range type": "TYPE",
     "domain": "DOMAIN",
     "function": "FUNCTION",
     "procedure": "PROCEDURE",
@@ -133,7 +134,7 @@ class Ref:
             return f"TABLE {self.qualified()}"
         if self.kind == "aggregate":
             return f"FUNCTION {self.qualified()}({self.member})"
-        if self.kind == "enum":
+        if self.kind in ("enum", "range type"):
             return f"TYPE {self.qualified()}"
         return self.sql()
 
@@ -275,6 +276,8 @@ class Snapshot:
     # Index or statistics object -> its table.
     index_tables: dict[Ref, Ref] = field(default_factory=dict)
     domains: dict[Ref, Domain] = field(default_factory=dict)
+    # Range type -> CREATE TYPE ... AS RANGE's option list.
+    ranges: dict[Ref, str] = field(default_factory=dict)
     # Domain CHECK constraint -> pg_get_constraintdef.
     domain_constraints: dict[Ref, str] = field(default_factory=dict)
     # Aggregate -> (CREATE AGGREGATE's option list, its result type).

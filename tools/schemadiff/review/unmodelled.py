@@ -47,7 +47,6 @@ _DECLARES: dict[type, Callable[[Any], tuple[tuple[str, ...], str | None]]] = {
     ast.CreateOpClassStmt: lambda n: (("operator class", "operator family"),
                                       _last(n.opclassname)),
     ast.CreateOpFamilyStmt: lambda n: (("operator family",), _last(n.opfamilyname)),
-    ast.CreateRangeStmt: lambda n: (("range type",), _last(n.typeName)),
     ast.CreatePublicationStmt: lambda n: (("publication",), n.pubname),
     ast.CreateAmStmt: lambda n: (("access method",), n.amname),
     ast.CreatePLangStmt: lambda n: (("language",), n.plname),

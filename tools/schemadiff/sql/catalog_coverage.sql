@@ -24,7 +24,7 @@ WITH candidates AS (
        AND (d.classid <> 'pg_class'::regclass
             OR (SELECT relkind FROM pg_class WHERE oid = d.objid) = 'f')
        AND (d.classid <> 'pg_type'::regclass
-            OR (SELECT typtype NOT IN ('e', 'd', 'c') FROM pg_type WHERE oid = d.objid))
+            OR (SELECT typtype NOT IN ('e', 'd', 'c', 'r') FROM pg_type WHERE oid = d.objid))
     UNION SELECT 'pg_event_trigger'::regclass, oid FROM pg_event_trigger
     UNION SELECT 'pg_foreign_data_wrapper'::regclass, oid FROM pg_foreign_data_wrapper
     UNION SELECT 'pg_foreign_server'::regclass, oid FROM pg_foreign_server
@@ -48,8 +48,8 @@ identified AS (
 SELECT
     -- pg_identify_object calls every pg_type row a 'type': tell them apart.
     CASE WHEN o.classid = 'pg_type'::regclass THEN
-        (SELECT CASE t.typtype WHEN 'r' THEN 'range type' WHEN 'm' THEN 'multirange type'
-                               WHEN 'p' THEN 'shell type' ELSE 'base type' END
+        (SELECT CASE t.typtype WHEN 'm' THEN 'multirange type' WHEN 'p' THEN 'shell type'
+                               ELSE 'base type' END
            FROM pg_type t WHERE t.oid = o.objid)
     ELSE o.type END AS kind,
     o.schema,

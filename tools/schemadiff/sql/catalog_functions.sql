@@ -54,6 +54,8 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
 LEFT JOIN pg_aggregate ag ON ag.aggfnoid = p.oid
 WHERE n.nspname = ANY(%(schemas)s)
+  -- Not extension members, nor a range type's constructors (part of the type: 'i').
   AND NOT EXISTS (SELECT FROM pg_depend e
-                   WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid AND e.deptype = 'e')
+                   WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
+                     AND e.deptype IN ('e', 'i'))
 ORDER BY 1, 2, 3;

@@ -13,7 +13,24 @@ SELECT
                                          ORDER BY a.attnum)
                          FROM pg_attribute a
                         WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
-        WHEN 'r' THEN (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r
+        -- A range as CREATE TYPE ... AS RANGE writes it (every option spelled out).
+        WHEN 'r' THEN (SELECT concat_ws(', ',
+                    'SUBTYPE = ' || format_type(r.rngsubtype, NULL),
+                    'SUBTYPE_OPCLASS = ' || quote_ident(opn.nspname) || '.'
+                                         || quote_ident(opc.opcname),
+                    CASE WHEN r.rngcollation <> 0 THEN 'COLLATION = '
+                         || (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                               FROM pg_collation co
+                               JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                              WHERE co.oid = r.rngcollation) END,
+                    CASE WHEN r.rngcanonical <> 0
+                         THEN 'CANONICAL = ' || r.rngcanonical::regproc::text END,
+                    CASE WHEN r.rngsubdiff <> 0
+                         THEN 'SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text END,
+                    'MULTIRANGE_TYPE_NAME = ' || r.rngmultitypid::regtype::text)
+                         FROM pg_range r
+                         JOIN pg_opclass opc ON opc.oid = r.rngsubopc
+                         JOIN pg_namespace opn ON opn.oid = opc.opcnamespace
                         WHERE r.rngtypid = t.oid)
     END AS definition,
     obj_description(t.oid, 'pg_type') AS comment,

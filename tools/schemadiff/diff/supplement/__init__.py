@@ -1,14 +1,14 @@
 """Statements migra does not emit, so that a migration converges under the catalog judge too.
 
-Kinds migra has no DDL for at all (domains, aggregates, extended statistics, rules, casts,
-operators, text search dictionaries and configurations): created and altered first, so
-that their comments, owners and grants below find them; dropped last, after migra's
-statements stopped using them. Then, of the kinds migra does create: comments, sequence
-options, FORCE ROW LEVEL SECURITY, relation options (view security_invoker), function
-settings (SET search_path), triggers and rules disabled or enabled for replicas,
-publication membership, grants migra cannot see (schemas, columns, functions, sequences,
-views, types; table grants that default privileges add to a new table) and ALTER DEFAULT
-PRIVILEGES.
+Kinds migra has no DDL for at all (domains, range types, aggregates, extended statistics,
+rules, casts, operators, text search dictionaries and configurations): created and
+altered first, so that their comments, owners and grants below find them; dropped last,
+after migra's statements stopped using them. Then, of the kinds migra does create:
+comments, sequence options, FORCE ROW LEVEL SECURITY, relation options (view
+security_invoker), function settings (SET search_path), triggers and rules disabled or
+enabled for replicas, publication membership, grants migra cannot see (schemas, columns,
+functions, sequences, views, types; table grants that default privileges add to a new
+table) and ALTER DEFAULT PRIVILEGES.
 
 The statements run after migra's, one module per kind of object; `fates.py` says what
 migra does to each object, which decides what each module must write.
@@ -31,6 +31,7 @@ from .grants import object_grants
 from .operators import dropped_operators, operators
 from .owners import owners
 from .publications import publications
+from .ranges import dropped_ranges, ranges
 from .rules import dropped_rules, rules
 from .sequences import identity_options, sequence_options
 from .statistics import dropped_statistics, statistics
@@ -59,6 +60,7 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
     return [
         *text_search(before, after),
         *domains(before, after),
+        *ranges(before, after),
         *aggregates(before, after),
         *operators(before, after),
         *casts(before, after),
@@ -82,5 +84,6 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
         *dropped_operators(before, after),
         *dropped_aggregates(before, after),
         *dropped_text_search(before, after),
+        *dropped_ranges(before, after),
         *dropped_domains(before, after),
     ]

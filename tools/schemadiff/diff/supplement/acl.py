@@ -16,7 +16,7 @@ from ...inspect.catalog_model import (
 DEFAULT_ACL_OBJTYPE = {
     "table": "r", "view": "r", "materialized view": "r", "foreign table": "r",
     "sequence": "S", "function": "f", "procedure": "f", "aggregate": "f",
-    "enum": "T", "type": "T", "domain": "T", "schema": "n",
+    "enum": "T", "type": "T", "range type": "T", "domain": "T", "schema": "n",
 }
 _DEFAULT_ACL_WORDS = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES",
                       "n": "SCHEMAS"}

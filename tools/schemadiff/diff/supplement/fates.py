@@ -14,15 +14,15 @@ KEPT, NEW, EITHER = "kept", "new", "either"
 
 
 # What exists once migra's statements and the supplement's own CREATEs (which run before
-# its comments, owners and grants) have run, when new; for anything else (composite and
-# range types) nothing can be said about an object that doesn't exist yet.
+# its comments, owners and grants) have run, when new; for anything else (composite
+# types) nothing can be said about an object that doesn't exist yet.
 _CREATED = {
     # by migra
     "schema", "table", "view", "materialized view", "sequence", "column", "constraint",
     "index", "function", "procedure", "trigger", "policy", "enum",
     # by the supplement (migra never sees these kinds)
-    "domain", "domain constraint", "aggregate", "statistics", "rule", "cast", "operator",
-    "text search configuration", "text search dictionary",
+    "domain", "domain constraint", "range type", "aggregate", "statistics", "rule", "cast",
+    "operator", "text search configuration", "text search dictionary",
 }
 
 
