@@ -7,9 +7,9 @@
 -- for another object ('i': array and row types, multiranges, range constructors, toast
 -- tables, a view's _RETURN rule, FK triggers).
 -- Catalogs and relkinds/typtypes whose every object has its own catalog_<kind>.sql are
--- skipped before naming (pg_identify_object on every table, column default and
--- constraint took 0.76 s at 1000 tables); anything else, a kind added by a later Postgres
--- included, is returned.
+-- skipped before naming: pg_identify_object on every table, column default and
+-- constraint costs more than the rest of the snapshot (bench/RESULTS.md, issue 14).
+-- Anything else, a kind added by a later Postgres included, is returned.
 WITH candidates AS (
     SELECT DISTINCT d.classid, d.objid
       FROM pg_depend d
