@@ -20,7 +20,6 @@ from .catalog_model import (
     DefaultAclKey,
     Domain,
     Ref,
-    Rule,
     SequenceOptions,
     Snapshot,
     Statistics,
@@ -33,7 +32,6 @@ from .catalog_model import (
 )
 
 __all__ = ["snapshot", "Snapshot", "Ref"]
-
 
 _RELKINDS = {
     "r": "table",
@@ -355,11 +353,10 @@ def _rules(snap: Snapshot, rows, skip) -> None:
         if (row["schema"], row["table_name"]) in skip:
             continue
         ref = Ref("rule", row["schema"], row["table_name"], row["name"])
-        rule = Rule(row["definition"])
-        snap.rules[ref] = rule
+        snap.rules[ref] = row["definition"]
         snap.enabled[ref] = row["enabled"]
-        snap.add(str(ref), f"{rule.definition} ({_TRIGGER_STATES.get(row['enabled'])})")
-        _record(snap, ref, shape=rule.definition, comment=row["comment"])
+        snap.add(str(ref), f"{row['definition']} ({_TRIGGER_STATES.get(row['enabled'])})")
+        _record(snap, ref, shape=row["definition"], comment=row["comment"])
 
 
 def _casts(snap: Snapshot, rows) -> None:

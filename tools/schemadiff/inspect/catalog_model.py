@@ -238,10 +238,6 @@ class Statistics(NamedTuple):
     table: Ref
 
 
-class Rule(NamedTuple):
-    definition: str  # pg_get_ruledef: a complete CREATE RULE statement
-
-
 class TsConfiguration(NamedTuple):
     parser: str
     # (token type alias, the dictionaries it is looked up in, in order), sorted by alias
@@ -283,7 +279,8 @@ class Snapshot:
     # Aggregate -> (CREATE AGGREGATE's option list, its result type).
     aggregates: dict[Ref, tuple[str, str]] = field(default_factory=dict)
     statistics: dict[Ref, Statistics] = field(default_factory=dict)
-    rules: dict[Ref, Rule] = field(default_factory=dict)
+    # Rule -> pg_get_ruledef: a complete CREATE RULE statement.
+    rules: dict[Ref, str] = field(default_factory=dict)
     # Trigger or rule -> when it fires (tgenabled, ev_enabled): O origin, D, R replica, A always.
     enabled: dict[Ref, str] = field(default_factory=dict)
     # Cast -> CREATE CAST's method and context, e.g. "WITH FUNCTION f(a) AS ASSIGNMENT".

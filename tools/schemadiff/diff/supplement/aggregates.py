@@ -6,6 +6,7 @@ from ...inspect.catalog_model import Snapshot
 
 
 def aggregates(before: Snapshot, after: Snapshot) -> list[str]:
+    """CREATE (OR REPLACE) AGGREGATE for new and changed aggregates."""
     statements = []
     for ref, (definition, result) in sorted(after.aggregates.items()):
         had = before.aggregates.get(ref)
@@ -25,5 +26,6 @@ def aggregates(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def dropped_aggregates(before: Snapshot, after: Snapshot) -> list[str]:
+    """DROP AGGREGATE for aggregates no longer declared."""
     return [f"DROP AGGREGATE IF EXISTS {ref.qualified()}({ref.member});"
             for ref in sorted(before.aggregates.keys() - after.aggregates.keys())]

@@ -10,6 +10,7 @@ def _pair(ref: Ref) -> str:
 
 
 def casts(before: Snapshot, after: Snapshot) -> list[str]:
+    """CREATE CAST for new casts; DROP and CREATE for changed ones."""
     statements = []
     for ref, definition in sorted(after.casts.items()):
         had = before.casts.get(ref)
@@ -22,5 +23,6 @@ def casts(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def dropped_casts(before: Snapshot, after: Snapshot) -> list[str]:
+    """DROP CAST for casts no longer declared."""
     return [f"DROP CAST IF EXISTS {_pair(ref)};"
             for ref in sorted(before.casts.keys() - after.casts.keys())]

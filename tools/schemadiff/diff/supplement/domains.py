@@ -53,6 +53,7 @@ def domains(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def dropped_domains(before: Snapshot, after: Snapshot) -> list[str]:
+    """DROP DOMAIN for domains no longer declared."""
     # No CASCADE: a column still of the domain must stop the migration, not vanish.
     return [f"DROP DOMAIN {ref.qualified()};"
             for ref in sorted(before.domains.keys() - after.domains.keys())]

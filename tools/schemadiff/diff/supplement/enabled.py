@@ -9,6 +9,7 @@ _ALTER = {"O": "ENABLE", "D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALW
 
 
 def enabled(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
+    """ALTER TABLE ... ENABLE/DISABLE TRIGGER/RULE where the firing state differs."""
     statements = []
     for ref, state in each(after.enabled, fate):
         want = after.enabled[ref]

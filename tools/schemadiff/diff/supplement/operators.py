@@ -11,6 +11,7 @@ def _name(ref: Ref) -> str:
 
 
 def operators(before: Snapshot, after: Snapshot) -> list[str]:
+    """CREATE OPERATOR for new operators; DROP and CREATE for changed ones."""
     statements = []
     for ref, definition in sorted(after.operators.items()):
         had = before.operators.get(ref)
@@ -23,5 +24,6 @@ def operators(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def dropped_operators(before: Snapshot, after: Snapshot) -> list[str]:
+    """DROP OPERATOR for operators no longer declared."""
     return [f"DROP OPERATOR IF EXISTS {_name(ref)} ({ref.member});"
             for ref in sorted(before.operators.keys() - after.operators.keys())]

@@ -7,6 +7,7 @@ from .fates import KEPT, Fates, each
 
 
 def statistics(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
+    """CREATE STATISTICS for new, changed and lost statistics objects; their targets."""
     statements = []
     for ref, state in each(after.statistics, fate):
         want, had = after.statistics[ref], before.statistics.get(ref)
@@ -24,6 +25,7 @@ def statistics(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
 
 
 def dropped_statistics(before: Snapshot, after: Snapshot) -> list[str]:
+    """DROP STATISTICS for statistics objects no longer declared."""
     # IF EXISTS: dropping its table or one of its columns drops a statistics object too.
     return [f"DROP STATISTICS IF EXISTS {ref.qualified()};"
             for ref in sorted(before.statistics.keys() - after.statistics.keys())]

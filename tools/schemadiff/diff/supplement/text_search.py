@@ -70,6 +70,7 @@ def text_search(before: Snapshot, after: Snapshot) -> list[str]:
 
 
 def dropped_text_search(before: Snapshot, after: Snapshot) -> list[str]:
+    """DROP for text search configurations, then dictionaries, no longer declared."""
     configurations = sorted(before.ts_configurations.keys() - after.ts_configurations.keys())
     dictionaries = sorted(before.ts_dictionaries.keys() - after.ts_dictionaries.keys())
     return ([f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {r.qualified()};" for r in configurations]
