@@ -118,6 +118,18 @@ def test_an_unmodelled_object_on_both_sides_is_left_alone(run, project):
     assert "event trigger" not in migration.lower()
 
 
+def test_an_unmodelled_object_changed_on_one_side_is_a_difference(run, project):
+    # Same name on both sides, another event: compared by its catalog row, not its name.
+    _released(run, project, TABLE)
+    (project / "supabase/migrations/20250102000000_ddl_log.sql").write_text(EVENT_TRIGGER)
+    (project / "schema.sql").write_text(
+        TABLE + EVENT_TRIGGER.replace("on ddl_command_end", "on sql_drop"))
+    result = run("check")
+    assert result.exit_code == 1, result.output
+    assert "unmodelled event trigger log_ddl_commands: differs" in result.output
+    assert "sql_drop" in result.output
+
+
 DOMAIN = "create domain public.quantity as {base} check (value >= 0);\n"
 USES_DOMAIN = "create table public.stock (id int primary key, qty public.quantity);\n"
 

@@ -410,8 +410,8 @@ def _unmodelled(snap: Snapshot, rows, skip) -> None:
             continue
         found = Unmodelled(row["kind"], row["identity"], row["schema"], row["name"])
         snap.unmodelled[str(found)] = found
-        # Existence is all that can be compared without a model of the kind.
-        snap.add(f"unmodelled {found}", "exists (a kind schemadiff does not model)")
+        # Its catalog row is compared where the query gives it, else its existence.
+        snap.add(f"unmodelled {found}", row["fingerprint"] or "exists")
 
 
 def _default_acls(snap: Snapshot, rows) -> None:

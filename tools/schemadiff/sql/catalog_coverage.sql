@@ -63,7 +63,71 @@ SELECT
             (SELECT s.srvname FROM pg_user_mapping m JOIN pg_foreign_server s ON s.oid = m.umserver
               WHERE m.oid = o.objid)
         END) AS name,
-    o.identity
+    o.identity,
+    -- What the object is, beyond its name: its catalog row without the oids that differ
+    -- between two databases (its own, its schema's, its owner's), other objects named
+    -- instead of numbered. NULL for kinds not listed: then existence is all that compares.
+    CASE o.classid
+        WHEN 'pg_event_trigger'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'evtowner' - 'evtfoid'
+                    || jsonb_build_object('function', x.evtfoid::regprocedure::text)
+               FROM pg_event_trigger x WHERE x.oid = o.objid)
+        WHEN 'pg_collation'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'collnamespace' - 'collowner'
+               FROM pg_collation x WHERE x.oid = o.objid)
+        WHEN 'pg_conversion'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'connamespace' - 'conowner'
+               FROM pg_conversion x WHERE x.oid = o.objid)
+        WHEN 'pg_foreign_data_wrapper'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'fdwowner' - 'fdwhandler' - 'fdwvalidator'
+                    || jsonb_build_object('handler', x.fdwhandler::regproc::text,
+                                          'validator', x.fdwvalidator::regproc::text)
+               FROM pg_foreign_data_wrapper x WHERE x.oid = o.objid)
+        WHEN 'pg_foreign_server'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'srvowner' - 'srvfdw'
+                    || jsonb_build_object('wrapper', w.fdwname)
+               FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw
+              WHERE x.oid = o.objid)
+        WHEN 'pg_user_mapping'::regclass THEN
+            -- Options hold passwords: compared by hash, never shown.
+            (SELECT jsonb_build_object('options (md5)', md5(coalesce(x.umoptions::text, '')))
+               FROM pg_user_mapping x WHERE x.oid = o.objid)
+        WHEN 'pg_publication'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'pubowner' FROM pg_publication x WHERE x.oid = o.objid)
+        WHEN 'pg_class'::regclass THEN  -- a foreign table (its columns: catalog_columns.sql)
+            (SELECT jsonb_build_object('server', s.srvname, 'options', f.ftoptions)
+               FROM pg_foreign_table f JOIN pg_foreign_server s ON s.oid = f.ftserver
+              WHERE f.ftrelid = o.objid)
+        WHEN 'pg_opclass'::regclass THEN
+            (SELECT jsonb_build_object('method', (SELECT amname FROM pg_am WHERE oid = x.opcmethod),
+                                       'type', format_type(x.opcintype, NULL),
+                                       'default', x.opcdefault,
+                                       'family', f.opfname,
+                                       'operators', (SELECT jsonb_agg(jsonb_build_array(
+                                               a.amopstrategy, a.amopopr::regoperator::text)
+                                               ORDER BY a.amopstrategy)
+                                          FROM pg_amop a WHERE a.amopfamily = x.opcfamily),
+                                       'functions', (SELECT jsonb_agg(jsonb_build_array(
+                                               p.amprocnum, p.amproc::regprocedure::text)
+                                               ORDER BY p.amprocnum)
+                                          FROM pg_amproc p WHERE p.amprocfamily = x.opcfamily))
+               FROM pg_opclass x JOIN pg_opfamily f ON f.oid = x.opcfamily
+              WHERE x.oid = o.objid)
+        WHEN 'pg_ts_parser'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'prsnamespace' FROM pg_ts_parser x WHERE x.oid = o.objid)
+        WHEN 'pg_ts_template'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'tmplnamespace'
+               FROM pg_ts_template x WHERE x.oid = o.objid)
+        WHEN 'pg_am'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' FROM pg_am x WHERE x.oid = o.objid)
+        WHEN 'pg_language'::regclass THEN
+            (SELECT to_jsonb(x) - 'oid' - 'lanowner' - 'lanplcallfoid' - 'laninline'
+                    - 'lanvalidator'
+                    || jsonb_build_object('handler', x.lanplcallfoid::regproc::text,
+                                          'inline', x.laninline::regproc::text,
+                                          'validator', x.lanvalidator::regproc::text)
+               FROM pg_language x WHERE x.oid = o.objid)
+    END::text AS fingerprint
 FROM identified o
 WHERE o.schema = ANY(%(schemas)s)
    OR (o.schema IS NULL AND (
