@@ -233,7 +233,8 @@ def check_command(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Exit 0 when the migrations reproduce schema.sql; exit 1 printing the pending SQL.
+    """Exit 0 when the migrations reproduce schema.sql; exit 1 printing the pending SQL
+    (or, when nothing would be generated, what the catalog judge still sees differ).
 
     Example: schemadiff check   (in CI or a pre-commit hook)
     """
