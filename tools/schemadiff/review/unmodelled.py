@@ -4,7 +4,8 @@ migra and the supplement would pass over such an object without a word: a new ev
 trigger would be missing from the migration, a removed one left in the database. The
 catalog judge finds every object in the managed scope (sql/catalog_coverage.sql); any
 whose kind is not modelled and that exists on one side only is refused here, by name,
-pointing at its CREATE statement in schema.sql when one is found.
+pointing at its CREATE statement (in schema.sql for a new object, in the migration that
+made it for a removed one) when one is found.
 """
 
 from __future__ import annotations
