@@ -75,7 +75,8 @@ def test_syntax_error_in_a_migration_names_the_migration(tmp_path, url_env):
 
 
 @pytest.mark.parametrize(("sql", "where", "message"), [
-    pytest.param("create index w_idx on public.gadgets (id);\n", "schema.sql:2:1",
+    # At the missing name itself, not the statement's start.
+    pytest.param("create index w_idx on public.gadgets (id);\n", "schema.sql:2:23",
                  'relation "public.gadgets" does not exist', id="missing-table"),
     pytest.param("create table public.b (id int default public.next_id());\n",
                  "schema.sql:2:39", "function public.next_id() does not exist",
