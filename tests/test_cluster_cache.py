@@ -363,7 +363,8 @@ def test_older_goldens_for_the_same_binaries_are_pruned_to_the_most_recent(empty
     elsewhere = tmp_path / "other-binaries"
     elsewhere.mkdir()
     older, newer, other, gone = "a" * 20, "b" * 20, "c" * 20, "e" * 20
-    for name, where in ((older, str(runnable)), (newer, str(runnable)), (other, str(elsewhere)),
+    source = process.source_bindir(runnable)  # goldens record the binaries, not the tree
+    for name, where in ((older, str(source)), (newer, str(source)), (other, str(elsewhere)),
                         (gone, str(tmp_path / "deleted-venv" / "bin"))):
         with cache.locked(name, shared=False):
             cache.publish(name, tiny, {"kind": "golden", "bindir": where})
