@@ -27,6 +27,8 @@ from pglast.parser import ParseError
 
 from . import guard
 from .errors import SQLInputError
+from .scratch import roles
+from .scratch.server import out_of_resources
 
 if TYPE_CHECKING:
     from .scratch import Server
@@ -163,6 +165,8 @@ def execute_statements(conn, source: SqlFile, statements: list[Statement]) -> No
                 if connection_lost(conn, exc):
                     # Not the SQL's fault: the server went away. The CLI reports it as such.
                     raise
+                if resources := out_of_resources(exc):
+                    raise resources from None
                 raise _located_error(source, statement, exc) from None
 
 
@@ -255,6 +259,8 @@ def _one_transaction(conn, source: SqlFile, batch: list[Statement], *,
             if connection_lost(conn, exc):
                 raise
             cur.execute("ROLLBACK")
+            if resources := out_of_resources(exc):
+                raise resources from None
             _locate(conn, source, batch, exc)
         cur.execute("COMMIT" if commit else "ROLLBACK")
 
@@ -300,9 +306,10 @@ def apply_file(conn, path: Path) -> None:
 def apply_to(server: Server, dbname: str, source: SqlFile) -> None:
     """Apply `source` to database `dbname` of `server` as the Supabase CLI does, on a
     connection of its own."""
-    conn = server.connect(dbname, autocommit=False)
+    conn = server.connect(dbname)  # apply_sql sends BEGIN/COMMIT itself
     try:
-        apply_sql(conn, source, shared_server=server.backend.shared_server)
+        with roles.tracked(server, conn, source.text):
+            apply_sql(conn, source, shared_server=server.backend.shared_server)
     finally:
         conn.close()
 

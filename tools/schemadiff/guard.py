@@ -177,8 +177,8 @@ def _bodies(node: ast.Node) -> list[tuple[int, str]]:
                 continue
             args = option.arg if isinstance(option.arg, tuple) else (option.arg,)
             for arg in args:
-                if isinstance(arg, ast.String):
-                    found.append((max(option.arg_location or 0, 0), arg.sval))
+                if isinstance(arg, ast.String) and arg.sval:
+                    found.append((max(option.arg_location or 0, 0), str(arg.sval)))
         return found
     return []
 
