@@ -65,6 +65,9 @@ class Databases:
             conn = self.server.connect(name, autocommit=False)
             try:
                 with conn, conn.cursor() as cur:
+                    if self.server.backend.shared_server:
+                        # The platform SQL then gives no existing role a membership.
+                        cur.execute("SET LOCAL schemadiff.shared_server = 'on'")
                     if self.server.platform.sql:
                         cur.execute(self.server.platform.sql)
                 return name

@@ -133,9 +133,10 @@ def lost_connection(exc: BaseException) -> bool:
 
 def out_of_resources(exc: BaseException) -> NoPostgresError | None:
     """The error to report when the server ran out of disk, memory or connections, or hit
-    an I/O error (SQLSTATE classes 53 and 58): the machine's fault, not the SQL's."""
+    a system or I/O error: the machine's fault, not the SQL's. (53400, a limit the SQL may
+    have set itself, stays the SQL's.)"""
     code = getattr(exc, "pgcode", None) or ""
-    if code[:2] not in ("53", "58"):
+    if code not in ("53100", "53200", "53300") and code[:2] != "58":
         return None
     diag = getattr(exc, "diag", None)
     message = ((diag.message_primary if diag else None) or str(exc)).strip()
