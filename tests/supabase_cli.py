@@ -8,6 +8,7 @@ small in-process TCP-to-socket relay stands between them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import shutil
 import socket
@@ -19,6 +20,7 @@ from pathlib import Path
 VERSION = "3.1.0"
 
 
+@functools.cache
 def binary() -> str | None:
     """The `supabase` command when it is the version these tests measured, else None."""
     found = shutil.which("supabase")

@@ -134,14 +134,23 @@ def split_statements(source: SqlFile) -> list[Statement]:
     """The file's statements, located, using Postgres's own parser (pglast)."""
     try:
         slices = pglast.split(source.text, only_slices=True)
-        nodes = [raw.stmt for raw in pglast.parse_sql(source.text)]
     except ParseError as exc:
         message, offset = exc.args[0], exc.args[1]
         where, shown = pointer(source, offset)
         hint = _meta_command_hint(source, offset)
         raise SQLInputError(f"{where}: {message}", detail=shown + hint) from None
-    return [Statement(source.text[s], s.start, node)
-            for s, node in zip(slices, nodes, strict=True)]
+    return [Statement(source.text[s], s.start, _tree(source.text[s])) for s in slices]
+
+
+def _tree(text: str) -> ast.Node | None:
+    """The statement's parse tree when guard.py may need it (building every tree would
+    cost a second at 1000 tables); None for the rest."""
+    if not guard.worth_parsing(text):
+        return None
+    try:
+        return pglast.parse_sql(text)[0].stmt
+    except (ParseError, IndexError):
+        return None  # split already accepted it; nothing here to tell apart
 
 
 def _meta_command_hint(source: SqlFile, offset: int) -> str:
@@ -181,8 +190,7 @@ def connection_lost(conn, exc: psycopg2.Error) -> bool:
 def refuse(source: SqlFile, statements: list[Statement], *, shared_server: bool) -> None:
     """SQLInputError (file:line:col) for the first statement user SQL may not run here."""
     try:
-        guard.check(source.text, ((s.offset, s.node) for s in statements),
-                    shared_server=shared_server)
+        guard.check(((s.offset, s.node) for s in statements), shared_server=shared_server)
     except guard.Refusal as refusal:
         where, shown = pointer(source, refusal.offset)
         raise SQLInputError(f"{where}: {refusal.message}; nothing was applied.",

@@ -517,7 +517,12 @@ def erd_command(
 
 @app.command("hash")
 @handled
-def hash_command(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
+def hash_command(
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",  # noqa: ARG001 - every command takes it; no server needed
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
     """Record the checksums of the migrations as they are now (adopting an existing history).
 
     Example: schemadiff hash   (once, when a project with migrations starts using schemadiff)
@@ -526,6 +531,7 @@ def hash_command(project: ProjectOpt = None, as_json: JsonOpt = False) -> None:
     it accepts the files as they are, edits included.
     """
     cfg = _config(project)
+    _steps(quiet, as_json)  # no progress, but --json's notes start empty
     recorded = commands.hash_migrations(cfg)
     if as_json:
         _json({"ok": True, "recorded": recorded})

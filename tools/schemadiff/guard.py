@@ -29,9 +29,20 @@ FILE_FUNCTIONS = frozenset({
     "pg_ls_logicalsnapdir", "pg_ls_replslotdir", "lo_import", "lo_export", "pg_file_write",
     "pg_file_rename", "pg_file_unlink", "pg_file_sync", "pg_logdir_ls",
 })
-# A cheap first look: most files mention none of these, and skip the tree walk.
-_SUSPECT = re.compile(r"copy|pg_read|pg_ls_|pg_stat_file|lo_import|lo_export|pg_file_|"
-                      r"pg_logdir", re.IGNORECASE)
+# Statements worth parsing into a tree: only these can be refused or treated apart. Most
+# statements (CREATE TABLE, CREATE INDEX, ...) match nothing and are never parsed twice;
+# a false match costs one parse, never a wrong verdict.
+_WORTH_PARSING = re.compile(
+    r"^\s*(begin|start|commit|end|rollback|abort|savepoint|release|vacuum|reindex|do|drop\s+"
+    r"(role|user|group))\b|\b(copy|concurrently|database|system|tablespace|subscription)\b|"
+    r"pg_read|pg_ls_|pg_stat_file|lo_import|lo_export|pg_file_|pg_logdir",
+    re.IGNORECASE)
+
+
+def worth_parsing(statement: str) -> bool:
+    """Whether `statement` may be one this module tells apart (see _WORTH_PARSING)."""
+    return bool(_WORTH_PARSING.search(statement))
+
 
 # The statements that make the Supabase CLI run a file statement by statement (measured
 # with `supabase migration up` 3.1.0: BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK and
@@ -83,17 +94,15 @@ def runs_alone(node: ast.Node | None) -> bool:
     return False
 
 
-def check(text: str, statements: Iterable[tuple[int, ast.Node | None]], *,
-          shared_server: bool) -> None:
-    """Raise Refusal for the first statement of `text` that may not run; (offset, node) pairs."""
-    suspect = bool(_SUSPECT.search(text))
+def check(statements: Iterable[tuple[int, ast.Node | None]], *, shared_server: bool) -> None:
+    """Raise Refusal for the first statement that may not run: (offset in the file, its
+    parse tree, whose locations count from the statement's start) pairs."""
     for offset, node in statements:
         if node is None:
             continue
         if shared_server:
             _beyond_database(offset, node)
-        if suspect:
-            _server_files(text, offset, node)
+        _server_files(offset, node)
 
 
 _SHARED_ADVICE = ("the url backend runs on a server you own, shared by its other databases: "
@@ -133,20 +142,21 @@ _FILE_ADVICE = ("schemadiff never runs programs or touches files on the database
                 "Supabase CLI loads), not from the server's file system.")
 
 
-def _server_files(text: str, offset: int, node: ast.Node) -> None:
+def _server_files(offset: int, node: ast.Node) -> None:
     if isinstance(node, ast.CopyStmt) and (node.is_program or node.filename is not None):
         what = "runs a program" if node.is_program else "reads or writes a server file"
         raise Refusal(offset, f"refused: COPY ... {'PROGRAM' if node.is_program else 'a file'} "
                               f"{what} on the database server", _FILE_ADVICE)
     for location, name in _calls(node):
-        raise Refusal(location if location >= 0 else offset,
+        raise Refusal(offset + max(location, 0),
                       f"refused: {name}() reads or writes files on the database server",
                       _FILE_ADVICE)
     for location, body in _bodies(node):
         hit = _in_body(body)
         if hit is not None:
             where, what = hit
-            raise Refusal(location + where, f"refused: a function body or DO block {what}",
+            raise Refusal(offset + location + where,
+                          f"refused: a function body or DO block {what}",
                           _FILE_ADVICE)
 
 
