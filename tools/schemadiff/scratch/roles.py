@@ -50,8 +50,10 @@ def tracked(server: Server, conn, text: str) -> Iterator[None]:
     try:
         yield
     finally:
-        if not conn.closed:
-            _claim(server, conn, before, text)
+        # Best effort: a lost connection must not hide the error that is propagating.
+        with contextlib.suppress(psycopg2.Error):
+            if not conn.closed:
+                _claim(server, conn, before, text)
 
 
 def _claim(server: Server, conn, before: set[str], text: str) -> None:
