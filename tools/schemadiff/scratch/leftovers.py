@@ -58,14 +58,20 @@ def _postmaster_of(run_dir: Path) -> int | None:
     return None
 
 
-def _in_use(run_dir: Path) -> bool:
-    """Whether a live process has its working directory inside `run_dir`."""
+def _in_use(run_dir: Path, postmaster: int | None) -> bool:
+    """Whether a live process other than the run's postmaster and its children (which
+    reaping stops) has its working directory inside `run_dir`: e.g. a tar unpacking."""
     inside = str(run_dir) + os.sep
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if (os.readlink(entry / "cwd") + os.sep).startswith(inside):
-                    return True
+        if not entry.name.isdigit() or int(entry.name) == postmaster:
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if not (os.readlink(entry / "cwd") + os.sep).startswith(inside):
+                continue
+            # Field 4 of /proc/PID/stat, after the parenthesised command name.
+            parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            if postmaster is None or parent != postmaster:
+                return True
     return False
 
 
@@ -90,9 +96,9 @@ def reap(root: Path) -> int:
             continue  # still in use
         if owner is None and not _orphaned(run_dir):
             continue  # maybe a run that has not claimed it yet
-        if _in_use(run_dir):
-            continue  # something still writes into it; a later run removes it
         postmaster = _postmaster_of(run_dir)
+        if _in_use(run_dir, postmaster):
+            continue  # something still writes into it; a later run removes it
         if postmaster is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(postmaster, signal.SIGQUIT)
