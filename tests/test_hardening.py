@@ -19,7 +19,17 @@ from pathlib import Path
 import pytest
 
 import supabase_cli
-from cliproject import cli_env, command, git, make_project, run, status, tmp_env, url_of
+from cliproject import (
+    cli_env,
+    command,
+    git,
+    leftovers,
+    make_project,
+    run,
+    status,
+    tmp_env,
+    url_of,
+)
 from schemadiff.apply import SqlFile, apply_sql, position, split_statements
 from schemadiff.errors import SQLInputError
 
@@ -519,6 +529,23 @@ def test_tar_dies_with_a_killed_run(tmp_path):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     assert not survivors, "tar outlived its run"
+
+
+def test_runs_killed_while_the_cluster_unpacks_leave_no_run_directory(tmp_path, private_temp):
+    root = make_project(tmp_path)
+    env = tmp_env(private_temp)
+    assert run(root, "check", "--backend", "local", "-q", env=env).returncode == 1  # warm cache
+    for delay in [0.15 + 0.05 * i for i in range(8)]:  # across the unpack
+        proc = _start(root, env, "check", "--backend", "local", "-q")
+        time.sleep(delay)
+        proc.kill()
+        proc.communicate()
+    done = run(root, "check", "--backend", "local", "-q", env=env)  # reaps what they left
+    assert done.returncode == 1, done.stderr
+    deadline = time.monotonic() + 10
+    while leftovers(private_temp) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert leftovers(private_temp) == []
 
 
 def test_a_run_directory_without_its_owner_file_is_reaped_once_idle(private_temp):
