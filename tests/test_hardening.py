@@ -164,8 +164,11 @@ def test_a_commit_then_a_failure_points_at_the_failure(tmp_path, url_env):
     ("do $$ begin execute 'copy public.a1 to ''{marker}'''; end $$;", 2, "server file"),
     ("create function public.g() returns text language sql as $$ "
      "select pg_read_binary_file('x')::text $$;", 2, "pg_read_binary_file()"),
+    ("load '/tmp/evil.so';", 2, "loads a library"),
+    ("create function public.c() returns int as '/tmp/evil.so', 'c' language c;", 2,
+     "LANGUAGE C"),
 ], ids=["copy-program", "copy-to-file", "pg_read_file", "lo_import", "in-a-view",
-        "in-plpgsql", "in-execute", "in-sql-body"])
+        "in-plpgsql", "in-execute", "in-sql-body", "load", "language-c"])
 def test_server_programs_and_files_are_refused_everywhere(tmp_path, url_env, private_temp, sql,
                                                         line, what):
     drop = private_temp / "drop"

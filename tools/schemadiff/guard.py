@@ -1,9 +1,9 @@
 """What user SQL may do on a scratch server, decided from pglast's parse tree before it runs.
 
 Refused everywhere: reading or writing the server's files and running programs on its
-machine (COPY ... PROGRAM, COPY to or from a server file, pg_read_file(), lo_import(), ...),
-also inside function bodies and DO blocks. Such SQL would act on the machine, not on the
-scratch database, and leave no trace in a migration.
+machine (COPY ... PROGRAM, COPY to or from a server file, pg_read_file(), lo_import(), ...,
+LOAD and LANGUAGE C functions), also inside function bodies and DO blocks. Such SQL would
+act on the machine, not on the scratch database, and leave no trace in a migration.
 
 Refused on a server the user owns (`url`): statements acting beyond the scratch database
 (CREATE/ALTER/DROP DATABASE, privileges on databases, ALTER SYSTEM, tablespaces, DROP ROLE).
@@ -33,8 +33,9 @@ FILE_FUNCTIONS = frozenset({
 # statements (CREATE TABLE, CREATE INDEX, ...) match nothing and are never parsed twice;
 # a false match costs one parse, never a wrong verdict.
 _WORTH_PARSING = re.compile(
-    r"^\s*(begin|start|commit|end|rollback|abort|savepoint|release|vacuum|reindex|do|drop\s+"
-    r"(role|user|group))\b|\b(copy|concurrently|database|system|tablespace|subscription)\b|"
+    r"^\s*(begin|start|commit|end|rollback|abort|savepoint|release|vacuum|reindex|do|load|"
+    r"drop\s+(role|user|group))\b|"
+    r"\b(copy|concurrently|database|system|tablespace|subscription)\b|\blanguage\s+'?c\b|"
     r"pg_read|pg_ls_|pg_stat_file|lo_import|lo_export|pg_file_|pg_logdir",
     re.IGNORECASE)
 
@@ -142,7 +143,18 @@ _FILE_ADVICE = ("schemadiff never runs programs or touches files on the database
                 "Supabase CLI loads), not from the server's file system.")
 
 
+def _language(node: ast.CreateFunctionStmt) -> str:
+    for option in node.options or ():
+        if option.defname == "language" and isinstance(option.arg, ast.String):
+            return str(option.arg.sval).lower()
+    return ""
+
+
 def _server_files(offset: int, node: ast.Node) -> None:
+    if isinstance(node, ast.LoadStmt) or (
+            isinstance(node, ast.CreateFunctionStmt) and _language(node) == "c"):
+        raise Refusal(offset, "refused: this statement loads a library from the database "
+                              "server's files (LOAD, or a LANGUAGE C function)", _FILE_ADVICE)
     if isinstance(node, ast.CopyStmt) and (node.is_program or node.filename is not None):
         what = "runs a program" if node.is_program else "reads or writes a server file"
         raise Refusal(offset, f"refused: COPY ... {'PROGRAM' if node.is_program else 'a file'} "
