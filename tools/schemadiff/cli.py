@@ -256,7 +256,7 @@ def check_command(
     if as_json:
         # "ok" is the verdict: drift is not ok (exit 1), as in verify's and lint's JSON.
         _json({"ok": result.in_sync, "in_sync": result.in_sync,
-                               "pending": result.pending, "unexplained": result.unexplained})
+               "pending": result.pending, "unexplained": result.unexplained})
     elif result.in_sync:
         typer.echo("In sync: the migrations reproduce schema.sql.")
     elif result.unexplained:
@@ -342,8 +342,7 @@ def lint_command(
     findings = lint_run.lint_files(cfg, files, backend=backend, steps=_steps(quiet, as_json))
     errors = sum(1 for f in findings if f.level == "error")
     if as_json:
-        _json({"ok": not errors,
-                               "findings": [_finding_json(f) for f in findings]})
+        _json({"ok": not errors, "findings": [_finding_json(f) for f in findings]})
     else:
         for finding in findings:
             typer.echo(lint_mod.render(finding))
@@ -471,7 +470,7 @@ def drift_command(
     result = commands.drift(cfg, db_url, backend=backend, steps=_steps(quiet, as_json))
     if as_json:
         _json({"ok": result.in_sync, "in_sync": result.in_sync,
-                               "differences": result.differences})
+               "differences": result.differences})
     elif result.in_sync:
         typer.echo("No drift: the live database matches the migrations.")
     else:
@@ -507,8 +506,7 @@ def erd_command(
     if output is not None:
         output.write_text(text, encoding="utf-8")
     if as_json:
-        _json({"ok": True, "mermaid": text,
-                               "output": str(output) if output else None})
+        _json({"ok": True, "mermaid": text, "output": str(output) if output else None})
     elif output is not None:
         typer.echo(f"Wrote {output}")
     else:
