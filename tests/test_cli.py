@@ -75,6 +75,7 @@ def test_json_shapes(run, project):
     assert any("drop table" in s.lower() for s in payload["down"])
 
     checked = json.loads(run("check", "--json").stdout)
+    assert checked.pop("scratch_notes") == ["scratch Postgres: the url backend (--backend url)"]
     assert checked == {"ok": True, "in_sync": True, "pending": [], "unexplained": []}
 
     verified = run("verify", "--json")

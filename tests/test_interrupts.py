@@ -10,6 +10,7 @@ server) is caught when the run's server directory appears.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -53,13 +54,19 @@ def start_diff(root: Path, temp: Path, name: str = "big") -> subprocess.Popen[st
 
 
 def wait_for_lines(proc: subprocess.Popen[str], count: int) -> str:
-    """Read `count` progress lines from stderr (or fail if the run ends first)."""
+    """Read stderr until `count` stages have ended (or fail if the run ends first).
+
+    A stage's line ends with its time ("  building… 0.52 s"); notes in between (which
+    backend, a cache being built) are not stages.
+    """
     assert proc.stderr is not None
     seen = ""
-    for _ in range(count):
+    ended = 0
+    while ended < count:
         line = proc.stderr.readline()
         assert line, f"the run ended before stage {count}: {seen}"
         seen += line
+        ended += bool(re.search(r"… \d+\.\d+ s$", line.rstrip("\n")))
     return seen
 
 

@@ -1,4 +1,13 @@
-"""Load SQL files into a database, one transaction per file, as Supabase does.
+"""Load SQL files into a database as the Supabase CLI does (`supabase migration up`).
+
+Measured with the CLI (3.1.0; tests/test_hardening.py holds the cases): a file without
+transaction control runs in one transaction, except that a statement Postgres refuses in
+a transaction (CREATE INDEX CONCURRENTLY, VACUUM) commits what came before it and runs on
+its own; a file holding BEGIN/COMMIT/ROLLBACK runs statement by statement, outside a
+transaction unless the file opened one, and a failure rolls back only the open one.
+A failed file is never retried outside a transaction. What user SQL may not do at all
+(server files and programs; on a shared server, anything beyond the scratch database) is
+refused before anything runs (guard.py).
 
 Errors point at the failing SQL: `file:line:col: message`, the line, and a caret.
 """
@@ -12,9 +21,14 @@ from typing import TYPE_CHECKING
 
 import pglast
 import psycopg2
+import psycopg2.extensions
+from pglast import ast
 from pglast.parser import ParseError
 
+from . import guard
 from .errors import SQLInputError
+from .scratch import roles
+from .scratch.server import out_of_resources
 
 if TYPE_CHECKING:
     from .scratch import Server
@@ -57,6 +71,7 @@ class SqlFile:
 class Statement:
     text: str
     offset: int  # character offset of the statement in its file
+    node: ast.Node | None = None  # pglast's parse tree of it
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -124,7 +139,18 @@ def split_statements(source: SqlFile) -> list[Statement]:
         where, shown = pointer(source, offset)
         hint = _meta_command_hint(source, offset)
         raise SQLInputError(f"{where}: {message}", detail=shown + hint) from None
-    return [Statement(source.text[s], s.start) for s in slices]
+    return [Statement(source.text[s], s.start, _tree(source.text[s])) for s in slices]
+
+
+def _tree(text: str) -> ast.Node | None:
+    """The statement's parse tree when guard.py may need it (building every tree would
+    cost a second at 1000 tables); None for the rest."""
+    if not guard.worth_parsing(text):
+        return None
+    try:
+        return pglast.parse_sql(text)[0].stmt
+    except (ParseError, IndexError):
+        return None  # split already accepted it; nothing here to tell apart
 
 
 def _meta_command_hint(source: SqlFile, offset: int) -> str:
@@ -139,7 +165,7 @@ def _meta_command_hint(source: SqlFile, offset: int) -> str:
 
 
 def execute_statements(conn, source: SqlFile, statements: list[Statement]) -> None:
-    """Run statements on `conn` inside the caller's transaction; errors point at the file."""
+    """Run statements on `conn` in the caller's transaction (if any); errors point at the file."""
     with conn.cursor() as cur:
         for statement in statements:
             try:
@@ -148,6 +174,8 @@ def execute_statements(conn, source: SqlFile, statements: list[Statement]) -> No
                 if connection_lost(conn, exc):
                     # Not the SQL's fault: the server went away. The CLI reports it as such.
                     raise
+                if resources := out_of_resources(exc):
+                    raise resources from None
                 raise _located_error(source, statement, exc) from None
 
 
@@ -159,39 +187,124 @@ def connection_lost(conn, exc: psycopg2.Error) -> bool:
     )
 
 
-def apply_sql(conn, source: SqlFile) -> None:
-    """Apply a whole file in one transaction: all of it or none of it."""
-    statements = split_statements(source)
-    autocommit = conn.autocommit
-    conn.autocommit = False
+def refuse(source: SqlFile, statements: list[Statement], *, shared_server: bool) -> None:
+    """SQLInputError (file:line:col) for the first statement user SQL may not run here."""
     try:
-        try:
-            # One round trip for the whole file (a second less at 1000 tables than one per
-            # statement); only when it fails are the statements run one by one, in a
-            # fresh transaction, to point at the one that fails.
-            if statements:  # psycopg2 refuses an empty query
-                with conn.cursor() as cur:
-                    cur.execute("\n;\n".join(st.text for st in statements))
-        except psycopg2.Error as exc:
-            if connection_lost(conn, exc):
-                raise
-            conn.rollback()
-            execute_statements(conn, source, statements)
-            message = (exc.diag.message_primary or str(exc)).strip()
-            raise SQLInputError(
-                f"{source.label}: {message}",
-                detail="It failed as a whole but not statement by statement.",
-            ) from None
-        conn.commit()
+        guard.check(((s.offset, s.node) for s in statements), shared_server=shared_server)
+    except guard.Refusal as refusal:
+        where, shown = pointer(source, refusal.offset)
+        raise SQLInputError(f"{where}: {refusal.message}; nothing was applied.",
+                            detail=f"{shown}\n  fix: {refusal.advice}") from None
+
+
+def apply_sql(conn, source: SqlFile, *, shared_server: bool = False) -> None:
+    """Apply a whole file as the Supabase CLI does (see the module docstring).
+
+    `shared_server`: the server is the user's (url backend); statements acting beyond the
+    scratch database are refused too.
+    """
+    statements = split_statements(source)
+    refuse(source, statements, shared_server=shared_server)
+    autocommit = conn.autocommit
+    # We send BEGIN/COMMIT ourselves: psycopg2's own transaction would not notice a COMMIT
+    # in the file, and everything after it would escape any rollback.
+    conn.autocommit = True
+    try:
+        if any(guard.controls_transaction(st.node) for st in statements):
+            _statement_by_statement(conn, source, statements)
+        else:
+            _in_transactions(conn, source, statements)
     except BaseException:
         # On a lost connection there is nothing to roll back (the server did), and trying
         # would hide the real error behind "connection already closed".
-        if not conn.closed:
-            conn.rollback()
+        _rollback_if_open(conn)
         raise
     finally:
         if not conn.closed:
             conn.autocommit = autocommit
+
+
+def _rollback_if_open(conn) -> None:
+    if conn.closed:
+        return
+    if conn.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+        with conn.cursor() as cur:
+            cur.execute("ROLLBACK")
+
+
+def _in_transactions(conn, source: SqlFile, statements: list[Statement]) -> None:
+    """One transaction, cut only around statements that must run on their own."""
+    batch: list[Statement] = []
+    for statement in statements:
+        if guard.runs_alone(statement.node):
+            _one_transaction(conn, source, batch)
+            batch = []
+            execute_statements(conn, source, [statement])
+        elif guard.needs_block(statement.node):
+            # The CLI's transaction is not a block: SAVEPOINT fails there, undoing the file.
+            _one_transaction(conn, source, batch, commit=False)
+            where, shown = pointer(source, statement.offset)
+            raise SQLInputError(
+                f"{where}: SAVEPOINT can only be used in transaction blocks",
+                detail=f"{shown}\n  fix: put BEGIN; before it and COMMIT; after the block (the "
+                       "Supabase CLI fails here too, and applies nothing of this file).")
+        else:
+            batch.append(statement)
+    _one_transaction(conn, source, batch)
+
+
+def _one_transaction(conn, source: SqlFile, batch: list[Statement], *,
+                     commit: bool = True) -> None:
+    if not batch:
+        return  # psycopg2 refuses an empty query
+    with conn.cursor() as cur:
+        cur.execute("BEGIN")
+        try:
+            # One round trip for the whole batch (a second less at 1000 tables than one per
+            # statement). The batch holds no transaction control, so nothing in it commits.
+            cur.execute("\n;\n".join(st.text for st in batch))
+        except psycopg2.Error as exc:
+            if connection_lost(conn, exc):
+                raise
+            cur.execute("ROLLBACK")
+            if resources := out_of_resources(exc):
+                raise resources from None
+            _locate(conn, source, batch, exc)
+        cur.execute("COMMIT" if commit else "ROLLBACK")
+
+
+def _locate(conn, source: SqlFile, batch: list[Statement], exc: psycopg2.Error) -> None:
+    """Raise the error of the statement that failed: the batch again, one statement at a
+    time, inside a transaction that is always rolled back."""
+    with conn.cursor() as cur:
+        cur.execute("BEGIN")
+        try:
+            execute_statements(conn, source, batch)
+        finally:
+            _rollback_if_open(conn)
+    message = (exc.diag.message_primary or str(exc)).strip()
+    raise SQLInputError(f"{source.label}: {message}",
+                        detail="It failed as a whole but not statement by statement.")
+
+
+def _statement_by_statement(conn, source: SqlFile, statements: list[Statement]) -> None:
+    """A file with BEGIN/COMMIT: each statement on its own, in the transactions the file
+    opens; a failure rolls back the open one, what was committed stays (as with the CLI)."""
+    try:
+        execute_statements(conn, source, statements)
+    except SQLInputError as exc:
+        exc.detail = (exc.detail or "") + (
+            "\n  note: this file holds BEGIN/COMMIT, so it runs statement by statement, as "
+            "the Supabase CLI runs it: what ran before this statement outside an open "
+            "transaction stays applied.")
+        raise
+    if conn.info.transaction_status != psycopg2.extensions.TRANSACTION_STATUS_IDLE:
+        opened = [st for st in statements if guard.opens_transaction(st.node)][-1]
+        where, shown = pointer(source, opened.offset)
+        raise SQLInputError(
+            f"{where}: this transaction is never committed: the file ends inside it.",
+            detail=f"{shown}\n  fix: add COMMIT; at the end. (The Supabase CLI would report "
+                   "success and silently roll back everything after this line.)")
 
 
 def apply_file(conn, path: Path) -> None:
@@ -199,11 +312,12 @@ def apply_file(conn, path: Path) -> None:
 
 
 def apply_to(server: Server, dbname: str, source: SqlFile) -> None:
-    """Apply `source` to database `dbname` of `server`, in one transaction, on a connection
-    of its own."""
-    conn = server.connect(dbname, autocommit=False)
+    """Apply `source` to database `dbname` of `server` as the Supabase CLI does, on a
+    connection of its own."""
+    conn = server.connect(dbname)  # apply_sql sends BEGIN/COMMIT itself
     try:
-        apply_sql(conn, source)
+        with roles.tracked(server, conn, source.text):
+            apply_sql(conn, source, shared_server=server.backend.shared_server)
     finally:
         conn.close()
 

@@ -22,6 +22,7 @@ from .review.widening import AccessWideningError, Change
 from .scratch import NAMES as BACKENDS
 from .scratch.cluster import clear_cache
 from .scratch.server import lost_connection
+from .scratch.url import ENV_VAR, reap_configured
 
 EPILOG = (
     "Exit codes: 0 no difference / success, 1 drift, verification failed or lint error, "
@@ -75,12 +76,24 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+# What this command was told about its scratch server (which backend and why, what was
+# cleaned up): progress lines, and "scratch_notes" in --json.
+_NOTES: list[str] = []
+
+
+def _json(payload: dict) -> None:
+    typer.echo(json.dumps({**payload, "scratch_notes": list(_NOTES)}, indent=2))
+
+
 def _steps(quiet: bool, as_json: bool) -> Steps:
-    if quiet:
-        return Steps()
+    _NOTES.clear()
     tty = sys.stderr.isatty()
 
     def sink(label: str, seconds: float | None) -> None:
+        if seconds is not None and seconds < 0:
+            _NOTES.append(label)
+        if quiet:
+            return
         if seconds is None:
             if tty:
                 typer.echo(f"  {label}…", err=True, nl=False)
@@ -122,7 +135,7 @@ def handled(func):
                     payload["destructive"] = exc.statements
                 if isinstance(exc, AccessWideningError):
                     payload["wider_access"] = exc.changes
-                typer.echo(json.dumps(payload, indent=2))
+                _json(payload)
             _err(f"error: {exc.message}")
             if exc.detail:
                 _err(exc.detail)
@@ -139,8 +152,8 @@ def handled(func):
             message = (f"the scratch Postgres stopped answering ({cause}); "
                        "nothing was written.")
             if as_json:
-                typer.echo(json.dumps({"ok": False, "exit_code": EXIT_NO_POSTGRES,
-                                       "error": message, "detail": None}, indent=2))
+                _json({"ok": False, "exit_code": EXIT_NO_POSTGRES,
+                                       "error": message, "detail": None})
             _err(f"error: {message}")
             _err("  Was it killed, or out of memory or disk? Run the command again.")
             raise typer.Exit(EXIT_NO_POSTGRES) from None
@@ -181,7 +194,7 @@ def diff_command(
                            allow_wider_access=allow_wider_access, backend=backend,
                            steps=_steps(quiet, as_json))
     if as_json:
-        typer.echo(json.dumps({
+        _json({
             "ok": True,
             "changed": result.changed,
             "migration": str(result.migration) if result.migration else None,
@@ -191,7 +204,7 @@ def diff_command(
             "warnings": [_finding_json(f) for f in result.warnings],
             "access_problems": result.access_problems,
             "access": [_change_json(c) for c in result.access],
-        }, indent=2))
+        })
         return
     for warning in result.warnings:
         _err(f"warning: {lint_mod.render(warning)}")
@@ -242,9 +255,8 @@ def check_command(
     result = commands.check(cfg, backend=backend, steps=_steps(quiet, as_json))
     if as_json:
         # "ok" is the verdict: drift is not ok (exit 1), as in verify's and lint's JSON.
-        typer.echo(json.dumps({"ok": result.in_sync, "in_sync": result.in_sync,
-                               "pending": result.pending, "unexplained": result.unexplained},
-                              indent=2))
+        _json({"ok": result.in_sync, "in_sync": result.in_sync,
+               "pending": result.pending, "unexplained": result.unexplained})
     elif result.in_sync:
         typer.echo("In sync: the migrations reproduce schema.sql.")
     elif result.unexplained:
@@ -275,7 +287,7 @@ def verify_command(
     cfg = _config(project)
     report = commands.verify(cfg, backend=backend, steps=_steps(quiet, as_json))
     if as_json:
-        typer.echo(json.dumps({
+        _json({
             "ok": report.ok,
             "migrations": [
                 {"name": m.name, "up": m.up, "down": m.down, "reup": m.reup,
@@ -285,7 +297,7 @@ def verify_command(
             "final_equal": report.final.equal if report.final else None,
             "final_differences": report.final.render() if report.final else None,
             "notes": report.notes,
-        }, indent=2))
+        })
     else:
         width = max([len(m.name) for m in report.migrations] + [9])
         typer.echo(f"{'migration':<{width}}  {'up':<8} {'down':<12} {'re-up':<12} time")
@@ -330,8 +342,7 @@ def lint_command(
     findings = lint_run.lint_files(cfg, files, backend=backend, steps=_steps(quiet, as_json))
     errors = sum(1 for f in findings if f.level == "error")
     if as_json:
-        typer.echo(json.dumps({"ok": not errors,
-                               "findings": [_finding_json(f) for f in findings]}, indent=2))
+        _json({"ok": not errors, "findings": [_finding_json(f) for f in findings]})
     else:
         for finding in findings:
             typer.echo(lint_mod.render(finding))
@@ -374,7 +385,7 @@ def access_command(
             payload["access"] = [access_mod.as_json(e) for e in model.entries]
         else:
             payload["changes"] = [_change_json(c) for c in result.changes]
-        typer.echo(json.dumps(payload, indent=2))
+        _json(payload)
         return
     if result.changes is None:
         typer.echo("\n".join(access_mod.table_lines(model)))
@@ -418,14 +429,14 @@ def pull_command(
                            steps=_steps(quiet, as_json))
     baseline = result.baseline
     if as_json:
-        typer.echo(json.dumps({
+        _json({
             "ok": True,
             "schema_file": str(result.schema_file),
             "tables": result.tables,
             "statements": result.statements,
             "reference_tables": result.reference_tables,
             "baseline": str(baseline.migration) if baseline and baseline.migration else None,
-        }, indent=2))
+        })
         return
     typer.echo(f"Wrote {_rel(result.schema_file, cfg.root)} ({len(result.tables)} table(s), "
                f"{result.statements} statements)")
@@ -458,8 +469,8 @@ def drift_command(
     cfg = _config(project)
     result = commands.drift(cfg, db_url, backend=backend, steps=_steps(quiet, as_json))
     if as_json:
-        typer.echo(json.dumps({"ok": result.in_sync, "in_sync": result.in_sync,
-                               "differences": result.differences}, indent=2))
+        _json({"ok": result.in_sync, "in_sync": result.in_sync,
+               "differences": result.differences})
     elif result.in_sync:
         typer.echo("No drift: the live database matches the migrations.")
     else:
@@ -495,12 +506,36 @@ def erd_command(
     if output is not None:
         output.write_text(text, encoding="utf-8")
     if as_json:
-        typer.echo(json.dumps({"ok": True, "mermaid": text,
-                               "output": str(output) if output else None}, indent=2))
+        _json({"ok": True, "mermaid": text, "output": str(output) if output else None})
     elif output is not None:
         typer.echo(f"Wrote {output}")
     else:
         typer.echo(text, nl=False)
+
+
+@app.command("hash")
+@handled
+def hash_command(
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",  # noqa: ARG001 - every command takes it; no server needed
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Record the checksums of the migrations as they are now (adopting an existing history).
+
+    Example: schemadiff hash   (once, when a project with migrations starts using schemadiff)
+
+    check and verify then refuse any later edit of those files. Run it only on purpose:
+    it accepts the files as they are, edits included.
+    """
+    cfg = _config(project)
+    _steps(quiet, as_json)  # no progress, but --json's notes start empty
+    recorded = commands.hash_migrations(cfg)
+    if as_json:
+        _json({"ok": True, "recorded": recorded})
+    else:
+        typer.echo(f"Recorded {len(recorded)} checksum(s) in "
+                   f"{_rel(cfg.migrations_dir.parent / 'schemadiff.sum', cfg.root)}.")
 
 
 @cache_app.command("clear")
@@ -512,6 +547,10 @@ def cache_clear_command() -> None:
     """
     removed = clear_cache()
     typer.echo(f"Removed {removed} cached cluster(s).")
+    left = reap_configured()
+    if left:
+        typer.echo(f"Removed {left} database(s) and role(s) that killed runs left on "
+                   f"{ENV_VAR}'s server.")
 
 
 @app.command("version")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import build, migrations, platform
+from . import config as config_mod
 from .adopt import erd as adopt_erd
 from .adopt import live as adopt_live
 from .adopt import pull as adopt_pull
@@ -131,6 +132,7 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     if standins:
         steps.note(f"stand-in extensions (SQL, not the real ones; this server lacks them): "
                    f"{', '.join(standins)}")
+    _require_schemas(config, server, (current, desired))
     return current, desired, views, _reference_tables(config, schema, views, desired)
 
 
@@ -139,6 +141,19 @@ def _unexplained(views: Views, current: str, desired: str) -> list[str]:
     empty: a difference nothing generates must not pass as "no difference"."""
     verdict = compare_snapshots(views.snapshot(current), views.snapshot(desired))
     return [str(d) for d in verdict.differences]
+
+
+def _require_schemas(config: Config, server: Server, dbnames: tuple[str, ...]) -> None:
+    present: set[str] = set()
+    for dbname in dbnames:
+        conn = server.connect(dbname)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT nspname FROM pg_namespace")
+                present.update(row[0] for row in cur.fetchall())
+        finally:
+            conn.close()
+    config_mod.require_schemas(config, present)
 
 
 def _history(config: Config) -> list[migrations.Migration]:
@@ -210,6 +225,13 @@ def diff(config: Config, name: str, *, version: str | None = None,
                           down_statements=plan.down_statements(),
                           warnings=list(findings), access_problems=list(ack_problems),
                           access=access_changes)
+
+
+def hash_migrations(config: Config) -> list[str]:
+    """Record the checksums of every migration and rollback as they are now, on purpose."""
+    with repo_lock(config.root, "hash"):
+        history = migrations.list_migrations(config.migrations_dir, config.rollbacks_dir)
+        return migrations.record_checksums(history, config.migrations_dir)
 
 
 def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) -> CheckResult:

@@ -78,6 +78,18 @@ def _supabase_major(root: Path, pyproject: Path) -> int:
         NEW_PROJECT_MAJOR
 
 
+def require_schemas(config: Config, present: set[str]) -> None:
+    """Refuse managed schemas that exist on neither side (a typo would compare nothing)."""
+    missing = [name for name in config.schemas if name not in present]
+    if missing:
+        raise UsageError(
+            f"{config.pyproject}: [tool.schemadiff] schemas names "
+            f"{', '.join(repr(n) for n in missing)}, which neither the migrations nor "
+            f"{config.schema_file.name} create: nothing in it would be compared.",
+            detail="Correct the name (schemas are case-sensitive), or create the schema in "
+                   f"{config.schema_file.name}.")
+
+
 def find_root(start: Path) -> Path:
     """The nearest directory at or above `start` holding a pyproject.toml."""
     for candidate in (start, *start.parents):
@@ -144,6 +156,9 @@ def load(root: Path) -> Config:
         return root / value
 
     schemas = _strings(section.get("schemas", ["public"]), "schemas", path)
+    if not schemas:
+        raise UsageError(f"{path}: [tool.schemadiff] schemas is empty: nothing would be "
+                         "compared, and every check would pass.", detail=DEFAULTS_DOC)
     unmanaged = _strings(section.get("unmanaged", []), "unmanaged", path)
     for name in unmanaged:
         if name.count(".") != 1:

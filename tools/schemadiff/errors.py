@@ -31,6 +31,13 @@ class UsageError(SchemadiffError):
     exit_code = EXIT_USAGE
 
 
+class WriteError(SchemadiffError):
+    """The project's files cannot be written (read-only directory, full disk): the
+    environment's problem, reported like a usage error; nothing was written."""
+
+    exit_code = EXIT_USAGE
+
+
 class DriftError(SchemadiffError):
     """Migrations and schema.sql disagree, or a proof failed."""
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .errors import UsageError, VerificationError
+from .errors import UsageError, VerificationError, WriteError
 
 FILE_PATTERN = re.compile(r"^(?P<version>\d{14})_(?P<name>[a-z0-9_]+)\.sql$")
 NAME_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -65,6 +65,12 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
                 detail="Rename the file, or move it out of the migrations directory.",
             )
         version = match["version"]
+        if not valid_version(version):
+            raise UsageError(
+                f"{path}: version {version} is not a valid UTC date and time (YYYYMMDDHHMMSS).",
+                detail="Rename the file with its real creation time, as `--version` requires; "
+                       "a version far in the future would sort after every later migration.",
+            )
         if version in found:
             raise UsageError(
                 f"{path}: version {version} is also used by {found[version].path.name}.",
@@ -72,6 +78,17 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
             )
         found[version] = Migration(version, match["name"], path, rollbacks_dir / path.name)
     return [found[v] for v in sorted(found)]
+
+
+def valid_version(version: str) -> bool:
+    """14 digits that read as a UTC date and time."""
+    if not VERSION_PATTERN.match(version):
+        return False
+    try:
+        datetime.strptime(version, "%Y%m%d%H%M%S")
+    except ValueError:
+        return False
+    return True
 
 
 def check_name(name: str) -> None:
@@ -88,10 +105,8 @@ def new_version(existing: list[Migration], requested: str | None = None,
     if requested is not None:
         if not VERSION_PATTERN.match(requested):
             raise UsageError(f"--version {requested!r} must be 14 digits, YYYYMMDDHHMMSS (UTC).")
-        try:
-            datetime.strptime(requested, "%Y%m%d%H%M%S")
-        except ValueError:
-            raise UsageError(f"--version {requested} is not a valid UTC date and time.") from None
+        if not valid_version(requested):
+            raise UsageError(f"--version {requested} is not a valid UTC date and time.")
         version = requested
     else:
         version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
@@ -201,7 +216,23 @@ def render(title: str, sections: list[tuple[str, list[str]]], header: list[str])
 
 
 def atomic_write_all(files: dict[Path, str]) -> None:
-    """Write every file or none: all content goes to temp files first, then renames."""
+    """Write every file or none: all content goes to temp files first, then renames.
+
+    A directory that cannot be written (read-only, full disk) is the environment's fault,
+    not the input's: WriteError, with nothing written.
+    """
+    try:
+        _write_all(files)
+    except OSError as exc:
+        where = exc.filename or next(iter(files)).parent
+        raise WriteError(
+            f"cannot write {where}: {exc.strerror or exc}; nothing was written.",
+            detail="Make the directory writable (or free disk space) and run the command "
+                   "again: the proof is redone, nothing was lost.",
+        ) from None
+
+
+def _write_all(files: dict[Path, str]) -> None:
     staged: list[tuple[Path, Path]] = []
     try:
         for path, content in files.items():
@@ -255,7 +286,8 @@ def text_sha256(content: str) -> str:
 def render_checksums(sums: dict[str, str]) -> str:
     lines = [
         "# schemadiff: checksums of released migrations and rollbacks; written by",
-        "# `schemadiff diff`, checked by `check` and `verify`. Do not edit by hand.",
+        "# `schemadiff diff` (or `schemadiff hash`), checked by `check` and `verify`.",
+        "# Do not edit by hand.",
     ]
     lines += [f"{digest}  {name}" for name, digest in sorted(sums.items())]
     return "\n".join(lines) + "\n"
@@ -264,9 +296,15 @@ def render_checksums(sums: dict[str, str]) -> str:
 def check_integrity(migrations: list[Migration], sums_file: Path) -> list[str]:
     """Problems with recorded checksums: edited, removed, or unrecorded-but-older files."""
     sums = read_checksums(sums_file)
-    if not sums:
-        return []
     base = sums_file.parent
+    if not sums:
+        generated = [m.path for m in migrations if _generated(m.path)]
+        if not generated:
+            return []  # a history schemadiff has not written to yet: nothing to hold it to
+        return [f"{path}: written by schemadiff, but {sums_file.name} records no checksum for "
+                f"it ({sums_file.name} is missing or empty), so edits to it would go unseen. "
+                f"Restore {sums_file.name} from version control, or record the files as they "
+                "are now on purpose: schemadiff hash" for path in generated]
     problems: list[str] = []
     present = {}
     for migration in migrations:
@@ -297,7 +335,35 @@ def check_integrity(migrations: list[Migration], sums_file: Path) -> list[str]:
                 f"released migration ({newest_recorded}): it would be applied out of order. "
                 "Give it a version after the newest one."
             )
+        elif name not in sums:
+            problems.append(
+                f"{migration.path}: has no checksum in {sums_file.name}, so edits to it would "
+                "go unseen. If it is meant to be released as it is, record it on purpose: "
+                "schemadiff hash"
+            )
     return problems
+
+
+def _generated(path: Path) -> bool:
+    """Whether the file carries the header `diff` writes."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            return any(line.startswith("-- Generated by schemadiff") for line in
+                       (handle.readline(), handle.readline()))
+    except OSError:
+        return False
+
+
+def record_checksums(migrations: list[Migration], migrations_dir: Path) -> list[str]:
+    """Write schemadiff.sum afresh: the checksum of every migration and rollback as it is
+    now (the `hash` command, run on purpose). Returns the files recorded."""
+    sums_file = checksum_path(migrations_dir)
+    base = sums_file.parent
+    sums = {path.relative_to(base).as_posix(): sha256(path)
+            for migration in migrations for path in (migration.path, migration.rollback)
+            if path.is_file()}
+    atomic_write_all({sums_file: render_checksums(sums)})
+    return sorted(sums)
 
 
 def write_with_checksums(migration: Migration, up_text: str, down_text: str,

@@ -125,6 +125,7 @@ DO $members$
 DECLARE
     m record;
     pg16 boolean := current_setting('server_version_num')::int >= 160000;
+    shared boolean := coalesce(current_setting('schemadiff.shared_server', true), '') = 'on';
 BEGIN
     FOR m IN
         SELECT * FROM (VALUES
@@ -151,6 +152,11 @@ BEGIN
     LOOP
         CONTINUE WHEN NOT EXISTS (SELECT FROM pg_roles WHERE rolname = m.member)
                    OR NOT EXISTS (SELECT FROM pg_roles WHERE rolname = m.granted);
+        -- On a server the user owns (schemadiff sets schemadiff.shared_server there), a
+        -- role that existed before is never given a membership: that would alter it.
+        CONTINUE WHEN shared AND shobj_description(
+            (SELECT oid FROM pg_roles WHERE rolname = m.member), 'pg_authid')
+            IS DISTINCT FROM 'schemadiff platform shim';
         -- A superuser member (postgres here) needs no membership to act, but the
         -- memberships are catalog facts the platform has, so they are recorded anyway.
         IF NOT EXISTS (
@@ -166,7 +172,7 @@ BEGIN
         END IF;
     END LOOP;
     -- pg_create_subscription exists from PG16; the platform grants it to postgres on 17.
-    IF pg16 AND NOT EXISTS (
+    IF pg16 AND NOT shared AND NOT EXISTS (
         SELECT FROM pg_auth_members am
         JOIN pg_roles g ON g.oid = am.roleid
         JOIN pg_roles u ON u.oid = am.member

@@ -16,6 +16,7 @@ from .binaries import embedded_bindir, local_bindirs
 from .cluster import Seed, start_cluster
 from .databases import Databases
 from .docker import start_docker
+from .roles import drop_created
 from .server import Backend, Server
 from .url import ENV_VAR, start_url
 
@@ -68,7 +69,7 @@ def start(backend: str = "auto", *, major: int = 15, progress: Progress | None =
         if backend not in starters:
             raise UsageError(f"unknown backend {backend!r}; choose one of {', '.join(NAMES)}")
         try:
-            return starters[backend]()
+            return _announced(starters[backend](), progress, f"--backend {backend}")
         except NoPostgresError as exc:
             raise NoPostgresError(
                 f"No scratch Postgres: the {backend} backend failed: {exc.message}",
@@ -80,9 +81,14 @@ def start(backend: str = "auto", *, major: int = 15, progress: Progress | None =
     tried: list[str] = []
     for name in order:
         try:
-            return starters[name]()
+            server = starters[name]()
         except NoPostgresError as exc:
             tried.append(f"  {name}: {exc}")
+            continue
+        # A configured url that fails is worth knowing: it is usually a typo or a server
+        # that is down, and the run silently using another server would hide it.
+        why = "--backend auto" + "".join(f"; passed over {line.strip()}" for line in tried)
+        return _announced(server, progress, why)
     raise NoPostgresError(
         "No scratch Postgres could be started. Tried:\n" + "\n".join(tried),
         detail=(
@@ -90,6 +96,15 @@ def start(backend: str = "auto", *, major: int = 15, progress: Progress | None =
             f"install PostgreSQL server binaries, or set {ENV_VAR} and pass --backend url."
         ),
     )
+
+
+def _announced(server: Server, progress: Progress | None, why: str) -> Server:
+    """Tell the run which server it got, and why (a progress line; --json shows it too)."""
+    server.notes.insert(0, f"scratch Postgres: the {server.backend} backend ({why})")
+    if progress:
+        for note in server.notes:
+            progress(note)
+    return server
 
 
 @contextlib.contextmanager
@@ -105,5 +120,9 @@ def scratch_server(backend: str = "auto", *, major: int = 15, progress: Progress
         try:
             if server.backend.shared_server:
                 databases.drop_all()
+                # Roles go after the databases holding what they own.
+                for problem in drop_created(server):
+                    if progress:
+                        progress(f"could not drop a role this run created: {problem}")
         finally:
             server.stop()

@@ -12,11 +12,13 @@ is missing, of another format, or whose archive has another size is not an entry
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 import uuid
@@ -31,6 +33,7 @@ FORMAT = "2"
 ARCHIVE = "cluster.tar"
 MANIFEST = "manifest.json"
 LOCKS = "locks"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def cache_root() -> Path:
@@ -199,14 +202,24 @@ def _remove(path: Path) -> bool:
     return True
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the run dies, even by SIGKILL (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _tar(*args: str) -> None:
     # Started with signals held, and always reaped: an interrupted run must not leave a
-    # tar still writing into the directory its cleanup is removing.
+    # tar still writing into the directory its cleanup is removing. A run killed outright
+    # takes its tar with it: a tar writing on into a run directory that the next run reaps
+    # would leave a directory behind without its owner file.
     tar = None
     try:
         with deferred():
             tar = subprocess.Popen(["tar", *args], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+                                   stderr=subprocess.PIPE, text=True,
+                                   preexec_fn=_die_with_parent)  # noqa: PLW1509 - no threads run in it
         _, stderr = tar.communicate()
     except BaseException:
         if tar is not None:

@@ -118,5 +118,6 @@ def start_cluster(backend: Backend, bindir: Path, progress: Progress | None = No
 
 
 def clear_cache() -> int:
-    """Remove every cached cluster; returns how many were removed."""
+    """Remove every cached cluster (and what killed runs left); returns how many entries."""
+    leftovers.reap(run_root())
     return cache.clear()

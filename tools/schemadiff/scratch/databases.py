@@ -11,7 +11,7 @@ import psycopg2.errors
 from psycopg2 import sql
 
 from ..errors import NoPostgresError
-from .server import Server
+from .server import Server, out_of_resources
 
 # Roles are shared by a server's databases: two shim loads at once can collide on them.
 _RACES = (psycopg2.errors.UniqueViolation, psycopg2.errors.InternalError_,
@@ -37,6 +37,10 @@ class Databases:
         try:
             with conn.cursor() as cur:
                 cur.execute(statement)
+        except psycopg2.Error as exc:
+            if resources := out_of_resources(exc):
+                raise resources from None
+            raise
         finally:
             conn.close()
 
@@ -61,6 +65,9 @@ class Databases:
             conn = self.server.connect(name, autocommit=False)
             try:
                 with conn, conn.cursor() as cur:
+                    if self.server.backend.shared_server:
+                        # The platform SQL then gives no existing role a membership.
+                        cur.execute("SET LOCAL schemadiff.shared_server = 'on'")
                     if self.server.platform.sql:
                         cur.execute(self.server.platform.sql)
                 return name
@@ -85,12 +92,18 @@ class Databases:
         """A new database cloned from `template` (default: the shim-loaded base)."""
         template = template or self.base()
         name = f"{self.server.db_prefix}{label}_{next(self._counter)}"
-        self._admin(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template)
-            )
-        )
+        # Recorded first: an interrupt that lands once the server has created it, before
+        # this returns, must still find the name to drop (drops are IF EXISTS).
         self._created.append(name)
+        try:
+            self._admin(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+        except psycopg2.Error:
+            self._created.remove(name)
+            raise
         return name
 
     def drop(self, name: str) -> None:
@@ -100,15 +113,23 @@ class Databases:
         self._created.remove(name)
 
     def drop_all(self) -> None:
-        """Drop every database this run made (one connection for all), best effort."""
+        """Drop every database this run made (one connection for all), best effort.
+
+        Also any other database with this run's prefix: one whose CREATE was cut short by
+        an interrupt may exist on the server without the run having seen it succeed.
+        """
         with contextlib.suppress(psycopg2.Error):
             conn = self.server.connect()
             try:
                 with conn.cursor() as cur:
-                    for name in reversed(list(self._created)):
+                    cur.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)",
+                                (self.server.db_prefix,))
+                    stray = [row[0] for row in cur.fetchall() if row[0] not in self._created]
+                    for name in [*stray, *reversed(list(self._created))]:
                         with contextlib.suppress(psycopg2.Error):
                             cur.execute(_drop(name))
-                            self._created.remove(name)
+                            if name in self._created:
+                                self._created.remove(name)
             finally:
                 conn.close()
         if self.server.base_db and self.server.base_db.startswith(self.server.db_prefix):

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import psycopg2
 import psycopg2.extensions
 
+from ..errors import NoPostgresError
 from ..platform import Platform, named
 
 
@@ -47,14 +48,21 @@ class Server:
     log_path: Path | None = None
     # What every database of this run is built on (roles, schemas, search_path).
     platform: Platform = field(default_factory=named)
+    # The user's own connection string (url backend), given to libpq whole, so its
+    # parameters (sslmode, ...) apply; host, port, user and password above come from it.
+    dsn: str | None = field(default=None, repr=False)
+    # What the run should be told about this server (progress lines and --json).
+    notes: list[str] = field(default_factory=list)
+    # Roles the user's SQL created on a shared server, dropped when the run ends.
+    created_roles: list[str] = field(default_factory=list)
     _stop: Callable[[], None] | None = field(default=None, repr=False)
 
     def connect(self, dbname: str | None = None, *, autocommit: bool = True):
+        where = ({"dsn": self.dsn} if self.dsn else
+                 {"host": self.host, "port": self.port, "user": self.user,
+                  "password": self.password})
         conn = psycopg2.connect(
-            host=self.host,
-            port=self.port,
-            user=self.user,
-            password=self.password,
+            **where,
             dbname=dbname or self.admin_db,
             connect_timeout=10,
             application_name="schemadiff",
@@ -65,9 +73,14 @@ class Server:
 
     def _options(self) -> dict[str, str]:
         # The platform's roles' search_path, as a session default (never written into the
-        # user's server): unqualified names resolve as they do on the platform.
+        # user's server): unqualified names resolve as they do on the platform. Options the
+        # user's connection string sets are kept, before ours.
         path = self.platform.search_path
-        return {"options": "-c search_path=" + path.replace(" ", "")} if path else {}
+        if not path:
+            return {}
+        ours = "-c search_path=" + path.replace(" ", "")
+        theirs = psycopg2.extensions.parse_dsn(self.dsn).get("options") if self.dsn else None
+        return {"options": f"{theirs} {ours}" if theirs else ours}
 
     def url(self, dbname: str) -> str:
         """SQLAlchemy URL, +psycopg2 explicitly: SQLAlchemy 2.1 defaults to psycopg 3."""
@@ -116,3 +129,19 @@ def lost_connection(exc: BaseException) -> bool:
         return False
     # Errors the server sends carry a SQLSTATE; a dropped or refused connection has none.
     return exc.pgcode is None
+
+
+def out_of_resources(exc: BaseException) -> NoPostgresError | None:
+    """The error to report when the server ran out of disk, memory or connections, or hit
+    a system or I/O error: the machine's fault, not the SQL's. (53400, a limit the SQL may
+    have set itself, stays the SQL's.)"""
+    code = getattr(exc, "pgcode", None) or ""
+    if code not in ("53100", "53200", "53300") and code[:2] != "58":
+        return None
+    diag = getattr(exc, "diag", None)
+    message = ((diag.message_primary if diag else None) or str(exc)).strip()
+    return NoPostgresError(
+        f"the scratch Postgres cannot go on: {message} (SQLSTATE {code}); nothing was written.",
+        detail="Free disk space or memory where its data lives ($SCHEMADIFF_TMPDIR, /dev/shm or "
+               "the temp dir; for --backend url, the server's), then run the command again.",
+    )
