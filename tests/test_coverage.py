@@ -99,6 +99,7 @@ def test_an_unmodelled_object_the_migrations_made_is_not_dropped(run, project):
     # A hand-written migration made the event trigger; schema.sql no longer declares it.
     _released(run, project, TABLE)
     (project / "supabase/migrations/20250102000000_ddl_log.sql").write_text(EVENT_TRIGGER)
+    assert run("hash").exit_code == 0  # a hand-written migration, recorded on purpose
     result = run("diff", "drop_it")
     assert result.exit_code == 5, result.output
     assert "would not be dropped" in result.output
@@ -109,6 +110,7 @@ def test_an_unmodelled_object_the_migrations_made_is_not_dropped(run, project):
 def test_an_unmodelled_object_on_both_sides_is_left_alone(run, project):
     _released(run, project, TABLE)
     (project / "supabase/migrations/20250102000000_ddl_log.sql").write_text(EVENT_TRIGGER)
+    assert run("hash").exit_code == 0  # a hand-written migration, recorded on purpose
     (project / "schema.sql").write_text(
         TABLE.replace("not null)", "not null, colour text)") + EVENT_TRIGGER)
     result = run("diff", "colour", "--version", "20250103000000")
@@ -122,6 +124,7 @@ def test_an_unmodelled_object_changed_on_one_side_is_a_difference(run, project):
     # Same name on both sides, another event: compared by its catalog row, not its name.
     _released(run, project, TABLE)
     (project / "supabase/migrations/20250102000000_ddl_log.sql").write_text(EVENT_TRIGGER)
+    assert run("hash").exit_code == 0  # a hand-written migration, recorded on purpose
     (project / "schema.sql").write_text(
         TABLE + EVENT_TRIGGER.replace("on ddl_command_end", "on sql_drop"))
     result = run("check")

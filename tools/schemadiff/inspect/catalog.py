@@ -10,21 +10,17 @@ not compared.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import psycopg2
 
 from .. import sql
+from . import catalog_kinds
 from .catalog_model import (
     DefaultAclKey,
-    Domain,
     Ref,
     SequenceOptions,
     Snapshot,
-    Statistics,
-    TsConfiguration,
-    Unmodelled,
     display_ident,
     grants,
     quote_ident,
@@ -44,7 +40,6 @@ _RELKINDS = {
 _TYPE_KINDS = {"e": "enum", "c": "type", "r": "range type"}
 _ROUTINE_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "function"}
 _POLICY_COMMANDS = {"*": "all", "r": "select", "a": "insert", "w": "update", "d": "delete"}
-_TRIGGER_STATES = {"O": "enabled", "D": "disabled", "R": "enabled replica", "A": "enabled always"}
 
 
 def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Snapshot:
@@ -62,17 +57,17 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     _functions(snap, rows["functions"], skip)
     _triggers(snap, rows["triggers"], skip)
     _policies(snap, rows["policies"], skip)
-    _types(snap, rows["types"], skip)
-    _domains(snap, rows["domains"], skip)
-    _statistics(snap, rows["statistics"], skip)
-    _rules(snap, rows["rules"], skip)
-    _casts(snap, rows["casts"])
-    _operators(snap, rows["operators"], skip)
-    _ts_dictionaries(snap, rows["ts_dictionaries"], skip)
-    _ts_configurations(snap, rows["ts_configurations"], skip)
+    catalog_kinds.types(snap, rows["types"], skip)
+    catalog_kinds.domains(snap, rows["domains"], skip)
+    catalog_kinds.statistics(snap, rows["statistics"], skip)
+    catalog_kinds.rules(snap, rows["rules"], skip)
+    catalog_kinds.casts(snap, rows["casts"])
+    catalog_kinds.operators(snap, rows["operators"], skip)
+    catalog_kinds.ts_dictionaries(snap, rows["ts_dictionaries"], skip)
+    catalog_kinds.ts_configurations(snap, rows["ts_configurations"], skip)
     _default_acls(snap, rows["default_acls"])
     _publications(snap, rows["publications"], skip)
-    _unmodelled(snap, rows["coverage"], skip)
+    catalog_kinds.unmodelled(snap, rows["coverage"], skip)
     for row in rows["extensions"]:
         snap.add(f"extension {display_ident(row['name'])}",
                  f"schema {display_ident(row['schema'])} version {row['version']}")
@@ -113,32 +108,11 @@ def _acldefaults(rows) -> dict[str, frozenset[tuple[bool, str]]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def _record(snap: Snapshot, ref: Ref, *, shape: str, owner: str | None = None,
-            comment: str | None = None, acl=None) -> None:
-    """The facts every object may have: its shape, owner, comment and privileges."""
-    snap.shapes[ref] = shape
-    if owner is not None:
-        snap.owners[ref] = owner
-        snap.add(f"owner {ref}", owner)
-    if comment is not None:
-        snap.comments[ref] = comment
-        snap.add(f"comment {ref}", comment)
-    if acl is not None:
-        snap.acls[ref] = grants(acl)
-        if snap.acls[ref]:
-            snap.add(f"acl {ref}", render_grants(snap.acls[ref], owner or _owner_of(snap, ref)))
-
-
-def _owner_of(snap: Snapshot, ref: Ref) -> str | None:
-    parent = ref.parent
-    return snap.owners.get(parent) if parent is not None else None
-
-
 def _schemas(snap: Snapshot, rows) -> None:
     for row in rows:
         ref = Ref("schema", row["schema"])
         snap.add(str(ref), "exists")
-        _record(snap, ref, shape="schema", owner=row["owner"], comment=row["comment"],
+        snap.record(ref, shape="schema", owner=row["owner"], comment=row["comment"],
                 acl=row["acl"])
 
 
@@ -176,7 +150,7 @@ def _relations(snap: Snapshot, rows, skip) -> None:
             snap.rls_forced[ref] = row["rls_forced"]
             snap.add(f"rls {ref}", ("enabled" if row["rls_enabled"] else "disabled")
                      + (", forced" if row["rls_forced"] else ""))
-        _record(snap, ref, shape=shape, owner=row["owner"], comment=row["comment"],
+        snap.record(ref, shape=shape, owner=row["owner"], comment=row["comment"],
                 acl=row["acl"])
 
 
@@ -231,7 +205,7 @@ def _columns(snap: Snapshot, rows, skip) -> None:
         snap.add(str(ref), definition)
         table = str(Ref(_RELKINDS[row["relkind"]], row["schema"], row["table_name"]))
         order.setdefault(table, []).append(row["name"])
-        _record(snap, ref, shape=shape, comment=row["comment"], acl=row["acl"] or ())
+        snap.record(ref, shape=shape, comment=row["comment"], acl=row["acl"] or ())
     snap.column_order = {table: tuple(names) for table, names in order.items()}
 
 
@@ -244,7 +218,7 @@ def _constraints(snap: Snapshot, rows, skip) -> None:
         snap.add(str(ref), row["definition"])
         if kind == "domain constraint":
             snap.domain_constraints[ref] = row["definition"]
-        _record(snap, ref, shape=row["definition"], comment=row["comment"])
+        snap.record(ref, shape=row["definition"], comment=row["comment"])
 
 
 def _indexes(snap: Snapshot, rows, skip) -> None:
@@ -254,7 +228,7 @@ def _indexes(snap: Snapshot, rows, skip) -> None:
         ref = Ref("index", row["schema"], row["name"])
         snap.add(str(ref), row["definition"])
         snap.index_tables[ref] = Ref("table", row["schema"], row["table_name"])
-        _record(snap, ref, shape=row["definition"], comment=row["comment"])
+        snap.record(ref, shape=row["definition"], comment=row["comment"])
 
 
 def _functions(snap: Snapshot, rows, skip) -> None:
@@ -273,7 +247,7 @@ def _functions(snap: Snapshot, rows, skip) -> None:
         else:
             snap.function_defs[ref] = definition
             shape = f"{row['migra_signature']}\n{row['migra_body']}"
-        _record(snap, ref, shape=shape, owner=row["owner"], comment=row["comment"],
+        snap.record(ref, shape=shape, owner=row["owner"], comment=row["comment"],
                 acl=row["acl"])
 
 
@@ -283,9 +257,10 @@ def _triggers(snap: Snapshot, rows, skip) -> None:
             continue
         ref = Ref("trigger", row["schema"], row["table_name"], row["name"])
         snap.enabled[ref] = row["enabled"]
-        definition = f"{row['definition']} ({_TRIGGER_STATES.get(row['enabled'], row['enabled'])})"
+        state = catalog_kinds.TRIGGER_STATES.get(row["enabled"], row["enabled"])
+        definition = f"{row['definition']} ({state})"
         snap.add(str(ref), definition)
-        _record(snap, ref, shape=definition, comment=row["comment"])
+        snap.record(ref, shape=definition, comment=row["comment"])
 
 
 def _policies(snap: Snapshot, rows, skip) -> None:
@@ -301,117 +276,7 @@ def _policies(snap: Snapshot, rows, skip) -> None:
             + (f" with check ({row['check_expr']})" if row["check_expr"] is not None else "")
         )
         snap.add(str(ref), definition)
-        _record(snap, ref, shape=definition, comment=row["comment"])
-
-
-def _types(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["name"]) in skip:
-            continue
-        ref = Ref(_TYPE_KINDS[row["typtype"]], row["schema"], row["name"])
-        definition = row["definition"] or ""
-        if row["typtype"] == "e":
-            definition = ", ".join(json.loads(definition))
-        elif row["typtype"] == "r":
-            snap.ranges[ref] = definition
-        snap.add(str(ref), definition)
-        # Enums change by re-creation.
-        _record(snap, ref, shape=definition, owner=row["owner"], comment=row["comment"],
-                acl=row["acl"])
-
-
-def _domains(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["name"]) in skip:
-            continue
-        ref = Ref("domain", row["schema"], row["name"])
-        domain = Domain(row["base_type"], row["collation"], row["default_expr"],
-                        row["not_null"])
-        snap.domains[ref] = domain
-        snap.add(str(ref), str(domain))
-        # ALTER DOMAIN changes one in place; nothing re-creates it.
-        _record(snap, ref, shape="domain", owner=row["owner"], comment=row["comment"],
-                acl=row["acl"])
-
-
-def _statistics(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["name"]) in skip or (row["table_schema"], row["table_name"]) in skip:
-            continue
-        ref = Ref("statistics", row["schema"], row["name"])
-        table = Ref("table", row["table_schema"], row["table_name"])
-        stats = Statistics(row["definition"], row["target"], table)
-        snap.statistics[ref] = stats
-        snap.index_tables[ref] = table
-        target = f" (statistics target {stats.target})" if stats.target is not None else ""
-        snap.add(str(ref), stats.definition + target)
-        _record(snap, ref, shape=stats.definition, owner=row["owner"], comment=row["comment"])
-
-
-def _rules(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["table_name"]) in skip:
-            continue
-        ref = Ref("rule", row["schema"], row["table_name"], row["name"])
-        snap.rules[ref] = row["definition"]
-        snap.enabled[ref] = row["enabled"]
-        snap.add(str(ref), f"{row['definition']} ({_TRIGGER_STATES.get(row['enabled'])})")
-        _record(snap, ref, shape=row["definition"], comment=row["comment"])
-
-
-def _casts(snap: Snapshot, rows) -> None:
-    for row in rows:
-        ref = Ref("cast", "", row["source"], row["target"])
-        snap.casts[ref] = row["definition"]
-        snap.add(str(ref), row["definition"])
-        _record(snap, ref, shape=row["definition"], comment=row["comment"])
-
-
-def _operators(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["name"]) in skip:
-            continue
-        ref = Ref("operator", row["schema"], row["name"],
-                  f"{row['left_type']}, {row['right_type']}")
-        snap.operators[ref] = row["definition"]
-        snap.add(str(ref), row["definition"])
-        _record(snap, ref, shape=row["definition"], owner=row["owner"], comment=row["comment"])
-
-
-def _ts_dictionaries(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["name"]) in skip:
-            continue
-        ref = Ref("text search dictionary", row["schema"], row["name"])
-        snap.ts_dictionaries[ref] = (row["template"], row["options"])
-        definition = f"template {row['template']}" + (
-            f" ({row['options']})" if row["options"] else "")
-        snap.add(str(ref), definition)
-        _record(snap, ref, shape=row["template"], owner=row["owner"], comment=row["comment"])
-
-
-def _ts_configurations(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        if (row["schema"], row["name"]) in skip:
-            continue
-        ref = Ref("text search configuration", row["schema"], row["name"])
-        config = TsConfiguration(row["parser"], tuple(
-            (alias, tuple(dicts)) for alias, dicts in row["mappings"]))
-        snap.ts_configurations[ref] = config
-        mappings = "; ".join(f"{alias}: {', '.join(dicts)}" for alias, dicts in config.mappings)
-        snap.add(str(ref), f"parser {config.parser}; {mappings}")
-        _record(snap, ref, shape=config.parser, owner=row["owner"], comment=row["comment"])
-
-
-def _unmodelled(snap: Snapshot, rows, skip) -> None:
-    for row in rows:
-        # sql/catalog_coverage.sql returns only kinds without a catalog_<kind>.sql.
-        if (row["schema"], row["name"]) in skip:
-            continue
-        found = Unmodelled(row["kind"], row["identity"], row["schema"], row["name"])
-        snap.unmodelled[str(found)] = found
-        # Its catalog row is compared where the query gives it, else its existence.
-        snap.add(f"unmodelled {found}", row["fingerprint"] or "exists")
+        snap.record(ref, shape=definition, comment=row["comment"])
 
 
 def _default_acls(snap: Snapshot, rows) -> None:

@@ -309,6 +309,24 @@ class Snapshot:
     # The role the snapshot ran as: the owner of whatever a migration run as it creates.
     creator: str = ""
 
+    def record(self, ref: Ref, *, shape: str, owner: str | None = None,
+               comment: str | None = None, acl=None) -> None:
+        """The facts every object may have: its shape, owner, comment and privileges."""
+        self.shapes[ref] = shape
+        if owner is not None:
+            self.owners[ref] = owner
+            self.add(f"owner {ref}", owner)
+        if comment is not None:
+            self.comments[ref] = comment
+            self.add(f"comment {ref}", comment)
+        if acl is not None:
+            self.acls[ref] = grants(acl)
+            if self.acls[ref]:
+                parent = ref.parent
+                self.add(f"acl {ref}", render_grants(
+                    self.acls[ref],
+                    owner or (self.owners.get(parent) if parent is not None else None)))
+
     def add(self, identity: str, definition: str) -> None:
         if identity in self.objects:
             raise ValueError(f"two catalog objects share the identity {identity!r}")
