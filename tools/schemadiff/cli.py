@@ -274,6 +274,44 @@ def _rehearsal_lines(rehearsal) -> list[str]:
     return lines
 
 
+@app.command("rollback")
+@handled
+def rollback_command(
+    migration: Annotated[str, typer.Argument(
+        help="The released migration: its version, or its file name without .sql.")],
+    allow_data_dependent: Annotated[bool, typer.Option(
+        "--allow-data-dependent", help="Write it even if it fails on rows in the rehearsal."
+    )] = False,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Regenerate the rollback of a released migration, proven and rehearsed like `diff`.
+
+    Example: schemadiff rollback 20250115000000
+
+    Rewrites supabase/rollbacks/<version>_<name>.sql and its checksum; the migration itself
+    is never changed (the Supabase CLI never applies rollbacks).
+    """
+    cfg = _config(project)
+    result = commands.regenerate_rollback(cfg, migration,
+                                          allow_data_dependent=allow_data_dependent,
+                                          backend=backend, steps=_steps(quiet, as_json))
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": True, "rollback": str(result.rollback), "down": result.down_statements,
+            "lossy": list(result.lossy), "rehearsal": _rehearsal_json(result.rehearsal),
+        }, indent=2))
+        return
+    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} "
+               f"statements{', lossy' if result.lossy else ''})")
+    for loss in result.lossy:
+        typer.echo(f"  lossy: {loss}")
+    for line in _rehearsal_lines(result.rehearsal):
+        typer.echo(line)
+
+
 def _rel(path: Path | None, root: Path) -> str:
     if path is None:
         return ""

@@ -285,6 +285,23 @@ def _fill(conn, cur, tables: list[_Table]) -> None:
         pending = pending[first_slow + 1:]
 
 
+def _with_empty_parents(cur, tables: list[_Table], only: set[str]) -> list[_Table]:
+    """The tables of `only`, and the tables they reference that hold no row (a new table's
+    rows need parents: auth.users, say)."""
+    by_name = {t.qualified: t for t in tables}
+    parents: set[str] = set()
+    pending = [name for name in only if name in by_name]
+    while pending:
+        for _, parent, _ in by_name[pending.pop()].foreign_keys:
+            name = ".".join(parent)
+            if name in by_name and name not in only and name not in parents:
+                parents.add(name)
+                pending.append(name)
+    counts = count_rows(cur, sorted(parents))
+    wanted = set(only) | {name for name in parents if not counts.get(name)}
+    return [t for t in tables if t.qualified in wanted]
+
+
 def populate(conn, schemas: tuple[str, ...], unmanaged: tuple[str, ...],
              seed_files: list[SqlFile], only: set[str] | None = None) -> Populated:
     """Fill the database of autocommit connection `conn` with seed files, then sample rows
@@ -301,7 +318,7 @@ def populate(conn, schemas: tuple[str, ...], unmanaged: tuple[str, ...],
     with conn.cursor() as cur:
         tables = _read(cur, schemas, unmanaged)
         if only is not None:
-            tables = [t for t in tables if t.qualified in only]
+            tables = _with_empty_parents(cur, tables, only)
         conn.notices = []  # psycopg2 keeps only the last 50 unless given a list of our own
         _fill(conn, cur, tables)
         failed: dict[str, str] = {}

@@ -92,10 +92,10 @@ def _named(statements: list[str]) -> set[str]:
 
 
 def _changed(before: Rows, after: Rows) -> dict[str, int]:
-    """Rows per table that are new, gone or different (tables on both sides)."""
+    """Rows per table that are new, gone or different (a new table's rows are new)."""
     changed = {}
-    for table in before.keys() & after.keys():
-        a, b = before[table], after[table]
+    for table in after.keys():
+        a, b = before.get(table, {}), after[table]
         count = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
         if count:
             changed[table] = count
@@ -223,7 +223,8 @@ def rehearse(server: Server, databases: Databases, current: str, scope: Scope,
                 # Tables left without rows (new ones) get rows too: the rollback meets them.
                 empty = {t for t, rows in after_up.items() if not rows}
                 if empty:
-                    populate(conn, scope.schemas, scope.unmanaged, [], only=empty)
+                    later = populate(conn, scope.schemas, scope.unmanaged, [], only=empty)
+                    result.populated.skipped.update(later.skipped)
                     after_up = read_rows(conn, scope.schemas, scope.unmanaged, named)
                 result.before_rollback = {t: len(r) for t, r in after_up.items() if r}
         else:
