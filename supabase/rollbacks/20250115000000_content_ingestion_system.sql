@@ -3,16 +3,22 @@
 -- change schema.sql and run `nox -s diff -- NAME` for a new migration.
 -- Undoes migrations/20250115000000_content_ingestion_system.sql; apply it only to a database at that version.
 -- Regenerate it with `schemadiff rollback 20250115000000`.
+--
 -- schemadiff: lossy rollback
--- It restores the schema, not these rows and values:
---   the rollback drops table public.api_usage_budget with its rows
---   the rollback drops table public.content_config with its rows
---   the rollback drops table public.content_item_categories with its rows
---   the rollback drops table public.content_runs with its rows
---   the rollback drops table public.user_content_seen with its rows
---   the rollback drops table public.content_categories with its rows
---   the rollback drops table public.content_items with its rows
---   the rollback drops table public.content_sources with its rows
+-- It restores the schema, not these rows and values (they are in your backups):
+--   - the rollback drops table public.api_usage_budget with its rows
+--   - the rollback drops table public.content_config with its rows
+--   - the rollback drops table public.content_item_categories with its rows
+--   - the rollback drops table public.content_runs with its rows
+--   - the rollback drops table public.user_content_seen with its rows
+--   - the rollback drops table public.content_categories with its rows
+--   - the rollback drops table public.content_items with its rows
+--   - the rollback drops table public.content_sources with its rows
+
+-- Timeouts, for this file's transaction only (SET LOCAL)
+-- ------------------------------------------------------
+SET LOCAL lock_timeout = '5s';
+SET LOCAL statement_timeout = '10min';
 
 -- table public.api_usage_budget
 -- -----------------------------
