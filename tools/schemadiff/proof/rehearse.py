@@ -94,8 +94,8 @@ def _named(statements: list[str]) -> set[str]:
 def _changed(before: Rows, after: Rows) -> dict[str, int]:
     """Rows per table that are new, gone or different (a new table's rows are new)."""
     changed = {}
-    for table in after.keys():
-        a, b = before.get(table, {}), after[table]
+    for table, b in after.items():
+        a = before.get(table, {})
         count = sum(1 for k in a.keys() | b.keys() if a.get(k) != b.get(k))
         if count:
             changed[table] = count
