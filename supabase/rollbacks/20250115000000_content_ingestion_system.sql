@@ -5,7 +5,7 @@
 -- Regenerate it with `schemadiff rollback 20250115000000`.
 --
 -- schemadiff: lossy rollback
--- It restores the schema, not these rows and values (they are in your backups):
+-- It drops what the migration made, with what was written to it since:
 --   - the rollback drops table public.api_usage_budget with its rows
 --   - the rollback drops table public.content_config with its rows
 --   - the rollback drops table public.content_item_categories with its rows

@@ -65,6 +65,14 @@ def lossy(plan: Plan, backfills: list[backfill.Backfill] | None = None) -> tuple
                     "keeps the new values)" for b in backfills or ()])
 
 
+def own_losses(plan: Plan, backfills: list[backfill.Backfill] | None = None
+               ) -> tuple[str, ...]:
+    """What the rollback itself loses (its drops, backfilled values it keeps); the
+    migration's own losses are named apart, as `losses`."""
+    return tuple(loss for loss in lossy(plan, backfills)
+                 if not loss.startswith("the migration "))
+
+
 def _seed_files(config: Config) -> list[SqlFile]:
     return [read_sql(path) for path in config.seed_files if path.is_file()]
 
@@ -252,7 +260,7 @@ def _diff(config: Config, new: migrations.Migration,
             settings=migrations.timeouts(config.lock_timeout, config.statement_timeout),
             losses=[f"{reason}: {classify.subject(statement)}" for statement, reason
                     in destructive_statements(candidate)],
-            lossy=lossy(candidate, placed))
+            lossy=own_losses(candidate, placed))
 
     with steps.step("proving migration and rollback"):
         plan, up_text, down_text = prove_first(
@@ -325,8 +333,12 @@ def regenerate_rollback(config: Config, target: str, *, allow_data_dependent: bo
                 text = migrations.render(
                     f"Rollback of {migration.stem}",
                     [(migrations.TIMEOUTS, settings), *candidate.up] if settings else candidate.up,
-                    migrations.header(migration, "rollback", root=config.root,
-                                      schema_file=config.schema_file, lossy=lossy(back)))
+                    migrations.header(
+                        migration, "rollback", root=config.root,
+                        schema_file=config.schema_file, lossy=own_losses(back),
+                        losses=[f"{reason}: {classify.subject(statement)}"
+                                for statement in up_statements
+                                if (reason := classify.destructive_reason(statement))]))
                 return ((up_label, up_text),
                         (f"{migration.rollback.relative_to(config.root)} (regenerated)", text))
 

@@ -123,7 +123,7 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
     """The comment lines that head a generated migration (`kind` "migration") or rollback;
     `access`: the migration's access changes for the API roles, one line each; `losses`
     (what the migration drops, e.g. "drops table public.t") are named in both; `lossy`:
-    everything the rollback cannot give back (its own drops too), which marks it lossy."""
+    what the rollback itself drops or keeps (backfilled values); either marks it lossy."""
     schema = schema_file.relative_to(root).as_posix()
     rollback = migration.rollback.relative_to(root).as_posix()
     lines = [
@@ -149,15 +149,15 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
         lines += [f"Undoes migrations/{migration.stem}.sql; apply it only to a database at that "
                   "version.",
                   f"Regenerate it with `schemadiff rollback {migration.version}`."]
-        if lossy:  # includes the migration's losses
-            lines += ["", LOSSY_MARKER.removeprefix("-- "),
-                      "It restores the schema, not these rows and values (they are in your "
-                      "backups):"]
-            lines += [f"  - {loss}" for loss in lossy]
-        elif losses:
-            lines += ["", "It restores the shape, not the data, of what the migration "
-                          "dropped or rewrote", "(the data is in your backups):"]
+        if lossy or losses:
+            lines += ["", LOSSY_MARKER.removeprefix("-- ")]
+        if losses:
+            lines += ["It restores the shape, not the data, of what the migration "
+                      "dropped or rewrote", "(the data is in your backups):"]
             lines += [f"  - {loss}" for loss in losses]
+        if lossy:
+            lines += ["It drops what the migration made, with what was written to it since:"]
+            lines += [f"  - {loss}" for loss in lossy]
     return lines
 
 
