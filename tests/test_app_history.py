@@ -113,8 +113,10 @@ HISTORIES = {
                   "'year'::public.billing_interval, 5) ON CONFLICT (id) DO NOTHING;",
                   "VALUES ('invoices', 'invoices', false, 10485760, '{application/pdf}'"),
         # Enum values nothing uses yet are added in place; the bucket's limit is raised.
+        # The raise applies only where the bucket still has the old declared limit (#15).
         midpoint_up=("'{application/pdf}'::text[]) ON CONFLICT (id) DO UPDATE SET "
-                     "file_size_limit = EXCLUDED.file_size_limit;",
+                     "file_size_limit = EXCLUDED.file_size_limit WHERE "
+                     "storage.buckets.file_size_limit IS NOT DISTINCT FROM 5242880;",
                      "add value 'past_due' after 'active'",
                      "add value 'incomplete' before 'trialing'",
                      "add value 'viewer' after 'member'",
@@ -148,7 +150,8 @@ HISTORIES = {
         midpoint_up=("VALUES ('attachments', 'attachments', false, 26214400, NULL) "
                      "ON CONFLICT (id) DO NOTHING;",
                      "'{image/png,image/jpeg,image/webp}'::text[]) ON CONFLICT (id) DO UPDATE "
-                     "SET file_size_limit = EXCLUDED.file_size_limit;",
+                     "SET file_size_limit = EXCLUDED.file_size_limit WHERE "
+                     "storage.buckets.file_size_limit IS NOT DISTINCT FROM 1048576;",
                      'alter type "public"."message_kind" rename to '
                      '"message_kind__old_version_to_be_dropped"',
                      'create type "public"."message_kind" as enum '

@@ -37,7 +37,8 @@ NEW = "".join(
     for i in range(250)
 )
 MIGRATION = {"20250101000000_old.sql": OLD}
-STAGES = ["starting Postgres", "building", "diffing", "reviewing access", "proving", "linting"]
+STAGES = ["starting Postgres", "building", "diffing", "reviewing access", "proving", "rehearsing",
+          "linting"]
 
 
 @pytest.fixture

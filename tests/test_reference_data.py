@@ -177,12 +177,9 @@ def test_first_seed_of_a_new_table(load_case):
         "ON CONFLICT (code) DO NOTHING;",
     ]
     assert case.changes.up_deletes == [] and case.changes.destructive == []
-    # The rollback empties the table before its DDL drops it.
-    assert case.changes.down_deletes == [
-        "DELETE FROM public.plans WHERE code = 'enterprise';",
-        "DELETE FROM public.plans WHERE code = 'free';",
-        "DELETE FROM public.plans WHERE code = 'team';",
-    ]
+    # The rollback drops the table with its rows: no DELETE first, which would fail on
+    # rows that point at them with ON DELETE RESTRICT (issue 15).
+    assert case.changes.down_deletes == []
     assert case.changes.down_upserts == []
 
 
@@ -193,7 +190,10 @@ def test_add_row(load_case):
         "ON CONFLICT (slug) DO NOTHING;"
     ]
     assert changes.up_deletes == []
-    assert changes.down_deletes == ["DELETE FROM public.colours WHERE slug = 'blue';"]
+    # Only while it still holds the declared value (an admin may have made it first).
+    assert changes.down_deletes == [
+        "DELETE FROM public.colours WHERE slug = 'blue' AND hex IS NOT DISTINCT FROM '#0000ff';"
+    ]
     assert changes.down_upserts == []
 
 
@@ -202,12 +202,14 @@ def test_change_one_column_sets_only_that_column(load_case):
     assert changes.up_upserts == [
         "INSERT INTO public.flags (name, enabled, rollout, note) "
         "VALUES ('beta_feed', false, '25.00'::numeric(5,2), 'internal only') "
-        "ON CONFLICT (name) DO UPDATE SET rollout = EXCLUDED.rollout;"
+        "ON CONFLICT (name) DO UPDATE SET rollout = EXCLUDED.rollout "
+        "WHERE public.flags.rollout IS NOT DISTINCT FROM '12.50'::numeric(5,2);"
     ]
     assert changes.down_upserts == [
         "INSERT INTO public.flags (name, enabled, rollout, note) "
         "VALUES ('beta_feed', false, '12.50'::numeric(5,2), 'internal only') "
-        "ON CONFLICT (name) DO UPDATE SET rollout = EXCLUDED.rollout;"
+        "ON CONFLICT (name) DO UPDATE SET rollout = EXCLUDED.rollout "
+        "WHERE public.flags.rollout IS NOT DISTINCT FROM '25.00'::numeric(5,2);"
     ]
     assert changes.up_deletes == changes.down_deletes == []
 
@@ -260,14 +262,21 @@ def test_reference_tables_referencing_each_other_go_in_key_order(load_case):
         # section_id differs between databases as a uuid; it is matched by the section's slug.
         "INSERT INTO public.topics (topic_key, section_id, label) VALUES ('football', "
         "(SELECT id FROM public.sections WHERE slug = 'sport'), 'Football') "
-        "ON CONFLICT (topic_key) DO UPDATE SET section_id = EXCLUDED.section_id;",
+        "ON CONFLICT (topic_key) DO UPDATE SET section_id = EXCLUDED.section_id "
+        "WHERE public.topics.section_id IS NOT DISTINCT FROM "
+        "(SELECT id FROM public.sections WHERE slug = 'news');",
         "INSERT INTO public.topics (topic_key, section_id, label) VALUES ('space', "
         "(SELECT id FROM public.sections WHERE slug = 'science'), 'Space') "
         "ON CONFLICT (topic_key) DO NOTHING;",
     ]
+    # Children first; each only while unchanged, a parent only while nothing points at it.
     assert changes.down_deletes == [
-        "DELETE FROM public.topics WHERE topic_key = 'space';",
-        "DELETE FROM public.sections WHERE slug = 'science';",
+        "DELETE FROM public.topics WHERE topic_key = 'space' AND section_id IS NOT DISTINCT "
+        "FROM (SELECT id FROM public.sections WHERE slug = 'science') "
+        "AND label IS NOT DISTINCT FROM 'Space';",
+        "DELETE FROM public.sections WHERE slug = 'science' AND title IS NOT DISTINCT FROM "
+        "'Science' AND NOT EXISTS (SELECT FROM public.topics AS r "
+        'WHERE r."section_id" = public.sections."id");',
     ]
     assert changes.down_upserts[0] == (
         "INSERT INTO public.sections (slug, title) VALUES ('old', 'Old stuff') "
@@ -309,12 +318,14 @@ def test_acceptance_one_config_value_changes(load_case):
     assert changes.up_upserts == [
         "INSERT INTO public.content_config (config_key, config_value, description) VALUES "
         "('ingestion.max_items_per_run', '200'::jsonb, 'Maximum items to fetch per ingestion run') "
-        "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value;"
+        "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value "
+        "WHERE public.content_config.config_value IS NOT DISTINCT FROM '100'::jsonb;"
     ]
     assert changes.down_upserts == [
         "INSERT INTO public.content_config (config_key, config_value, description) VALUES "
         "('ingestion.max_items_per_run', '100'::jsonb, 'Maximum items to fetch per ingestion run') "
-        "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value;"
+        "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value "
+        "WHERE public.content_config.config_value IS NOT DISTINCT FROM '200'::jsonb;"
     ]
 
 
@@ -339,7 +350,8 @@ def test_rollback_to_a_state_without_the_unique_key_avoids_on_conflict(load_case
     assert changes.down_upserts == [
         "INSERT INTO public.units (code, label) SELECT 'lb', 'Pound' "
         "WHERE NOT EXISTS (SELECT FROM public.units WHERE code = 'lb');",
-        "UPDATE public.units SET label = 'metre' WHERE code = 'm';",
+        "UPDATE public.units SET label = 'metre' WHERE code = 'm' "
+        "AND label IS NOT DISTINCT FROM 'Metre';",
     ]
 
 
@@ -357,7 +369,8 @@ def test_configured_keys_and_configured_only_tables(load_case):
         "WHERE NOT EXISTS (SELECT FROM public.levels WHERE rank = 5);",
     ]
     assert "WHERE rank = 11);" in case.changes.up_upserts[7]  # numbers sort as numbers
-    assert "UPDATE public.settings SET value = 'light' WHERE name = 'theme';" in (
+    assert "UPDATE public.settings SET value = 'light' WHERE name = 'theme' AND value IS NOT " \
+        "DISTINCT FROM 'dark';" in (
         case.changes.up_upserts
     )
     assert case.changes.destructive == ["DELETE FROM public.settings WHERE name = 'lang';"]
@@ -369,7 +382,8 @@ def test_identifiers_are_quoted_by_postgres_and_values_cannot_inject(load_case):
         'INSERT INTO "odd schema"."Tab""le; --" ("Key", "a b", "select") VALUES '
     )
     assert changes.up_upserts[1].endswith(
-        'ON CONFLICT ("Key") DO UPDATE SET "a b" = EXCLUDED."a b";'
+        'ON CONFLICT ("Key") DO UPDATE SET "a b" = EXCLUDED."a b" '
+        'WHERE "odd schema"."Tab""le; --"."a b" IS NOT DISTINCT FROM \'one\';'
     )
 
 
@@ -377,7 +391,8 @@ def test_identity_always_key_is_written_with_overriding_system_value(load_case):
     changes = load_case("identity_key").changes
     assert changes.up_upserts == [
         "INSERT INTO public.statuses (id, label) OVERRIDING SYSTEM VALUE VALUES (2, 'done') "
-        "ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label;",
+        "ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label "
+        "WHERE public.statuses.label IS NOT DISTINCT FROM 'closed';",
         "INSERT INTO public.statuses (id, label) OVERRIDING SYSTEM VALUE VALUES (3, 'archived') "
         "ON CONFLICT (id) DO NOTHING;",
     ]
@@ -580,7 +595,8 @@ def test_fluxa_schema_keys_and_acceptance(server, databases_made, tmp_path):
     assert len(changes.up_upserts) == len(changes.down_upserts) == 1
     assert "'200'::jsonb" in changes.up_upserts[0]
     assert changes.up_upserts[0].endswith(
-        "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value;"
+        "ON CONFLICT (config_key) DO UPDATE SET config_value = EXCLUDED.config_value "
+        "WHERE public.content_config.config_value IS NOT DISTINCT FROM '100'::jsonb;"
     )
     assert "'100'::jsonb" in changes.down_upserts[0]
 

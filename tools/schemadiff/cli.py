@@ -13,7 +13,12 @@ import typer
 
 from . import __version__, commands
 from . import config as config_mod
-from .errors import EXIT_NO_POSTGRES, DestructiveChangeError, SchemadiffError
+from .errors import (
+    EXIT_NO_POSTGRES,
+    DataDependentChangeError,
+    DestructiveChangeError,
+    SchemadiffError,
+)
 from .progress import Steps
 from .review import access as access_mod
 from .review import lint as lint_mod
@@ -26,8 +31,8 @@ from .scratch.url import ENV_VAR, reap_configured
 
 EPILOG = (
     "Exit codes: 0 no difference / success, 1 drift, verification failed or lint error, "
-    "2 usage error, 3 destructive change or wider access refused, 4 no scratch Postgres "
-    "(or it died), 5 bad SQL input. Docs: README.md."
+    "2 usage error, 3 change refused (destructive, data-dependent or wider access), "
+    "4 no scratch Postgres (or it died), 5 bad SQL input. Docs: README.md."
 )
 
 app = typer.Typer(
@@ -135,6 +140,8 @@ def handled(func):
                     payload["destructive"] = exc.statements
                 if isinstance(exc, AccessWideningError):
                     payload["wider_access"] = exc.changes
+                if isinstance(exc, DataDependentChangeError):
+                    payload["data_dependent"] = exc.statements
                 _json(payload)
             _err(f"error: {exc.message}")
             if exc.detail:
@@ -176,6 +183,10 @@ def diff_command(
         "authenticated); or acknowledge one object in schema.sql: "
         "-- schemadiff-access: allow public.t -- REASON"
     )] = False,
+    allow_data_dependent: Annotated[bool, typer.Option(
+        "--allow-data-dependent",
+        help="Allow statements that may fail on existing rows (SET NOT NULL, new UNIQUE, …)."
+    )] = False,
     project: ProjectOpt = None,
     backend: BackendOpt = "auto",
     as_json: JsonOpt = False,
@@ -191,8 +202,9 @@ def diff_command(
     """
     cfg = _config(project)
     result = commands.diff(cfg, name, version=version, allow_destructive=allow_destructive,
-                           allow_wider_access=allow_wider_access, backend=backend,
-                           steps=_steps(quiet, as_json))
+                           allow_wider_access=allow_wider_access,
+                           allow_data_dependent=allow_data_dependent,
+                           backend=backend, steps=_steps(quiet, as_json))
     if as_json:
         _json({
             "ok": True,
@@ -203,12 +215,15 @@ def diff_command(
             "down": result.down_statements,
             "warnings": [_finding_json(f) for f in result.warnings],
             "access_problems": result.access_problems,
+            "data_warnings": result.data_warnings,
             "access": [_change_json(c) for c in result.access],
+            "lossy": list(result.lossy),
+            "rehearsal": _rehearsal_json(result.rehearsal),
         })
         return
     for warning in result.warnings:
         _err(f"warning: {lint_mod.render(warning)}")
-    for problem in result.access_problems:
+    for problem in result.access_problems + result.data_warnings:
         _err(f"warning: {problem}")
     for change in result.access:
         _err(f"access: {change.render()}")
@@ -217,7 +232,12 @@ def diff_command(
                    "Edit schema.sql first (the whole desired schema), then run diff again.")
         return
     typer.echo(f"Wrote {_rel(result.migration, cfg.root)} ({_count(result.up_statements)})")
-    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({_count(result.down_statements)})")
+    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({_count(result.down_statements)}"
+               + (", lossy)" if result.lossy else ")"))
+    for loss in result.lossy:
+        typer.echo(f"  lossy: {loss}")
+    for line in _rehearsal_lines(result.rehearsal):
+        typer.echo(line)
 
 
 def _count(statements: list[str]) -> str:
@@ -227,6 +247,82 @@ def _count(statements: list[str]) -> str:
 def _finding_json(f: lint_mod.Finding) -> dict[str, object]:
     return {"rule": f.rule, "level": f.level, "file": f.file, "line": f.line,
             "column": f.column, "message": f.message, "silence": f.silence}
+
+
+def _rehearsal_json(rehearsal) -> dict | None:
+    if rehearsal is None:
+        return None
+    return {"seconds": round(rehearsal.seconds, 3), "seeded": rehearsal.seeded,
+            "touched": rehearsal.touched, "before_rollback": rehearsal.before_rollback,
+            "skipped": rehearsal.populated.skipped,
+            "seed_files": rehearsal.populated.seed_files, "failure": rehearsal.failure,
+            "lost": rehearsal.lost, "notes": rehearsal.populated.notes}
+
+
+def _per_table(counts: dict[str, int]) -> str:
+    """'t 3, u 6', or totals when there are many tables (a 1000-table schema)."""
+    if len(counts) > 12:
+        return f"{sum(counts.values())} rows in {len(counts)} tables"
+    return ", ".join(f"{t} {n}" for t, n in sorted(counts.items())) or "none"
+
+
+def _rehearsal_lines(rehearsal) -> list[str]:
+    """Rows seeded per table, rows the migration changed, tables left empty, time."""
+    if rehearsal is None:
+        return []
+    lines = [f"Rehearsed on rows in {rehearsal.seconds:.2f} s: seeded "
+             f"{_per_table(rehearsal.seeded)}"]
+    if rehearsal.populated.seed_files:
+        lines.append(f"  seed files: {', '.join(rehearsal.populated.seed_files)}")
+    if rehearsal.before_rollback and rehearsal.before_rollback != rehearsal.seeded:
+        lines.append(f"  rows before the rollback: {_per_table(rehearsal.before_rollback)}")
+    lines.append(f"  rows the migration changed: {_per_table(rehearsal.touched)}")
+    for table, reason in sorted(rehearsal.populated.skipped.items()):
+        lines.append(f"  no sample rows for {table}: {reason}")
+    for note in rehearsal.populated.notes:
+        lines.append(f"  note: {note}")
+    if rehearsal.failure:
+        lines.append(f"  the {rehearsal.failed_step} failed on rows (acknowledged): "
+                     f"{rehearsal.failure.splitlines()[0]}")
+    return lines
+
+
+@app.command("rollback")
+@handled
+def rollback_command(
+    migration: Annotated[str, typer.Argument(
+        help="The released migration: its version, or its file name without .sql.")],
+    allow_data_dependent: Annotated[bool, typer.Option(
+        "--allow-data-dependent", help="Write it even if it fails on rows in the rehearsal."
+    )] = False,
+    project: ProjectOpt = None,
+    backend: BackendOpt = "auto",
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Regenerate the rollback of a released migration, proven and rehearsed like `diff`.
+
+    Example: schemadiff rollback 20250115000000
+
+    Rewrites supabase/rollbacks/<version>_<name>.sql and its checksum; the migration itself
+    is never changed (the Supabase CLI never applies rollbacks).
+    """
+    cfg = _config(project)
+    result = commands.regenerate_rollback(cfg, migration,
+                                          allow_data_dependent=allow_data_dependent,
+                                          backend=backend, steps=_steps(quiet, as_json))
+    if as_json:
+        typer.echo(json.dumps({
+            "ok": True, "rollback": str(result.rollback), "down": result.down_statements,
+            "lossy": list(result.lossy), "rehearsal": _rehearsal_json(result.rehearsal),
+        }, indent=2))
+        return
+    typer.echo(f"Wrote {_rel(result.rollback, cfg.root)} ({len(result.down_statements)} "
+               f"statements{', lossy' if result.lossy else ''})")
+    for loss in result.lossy:
+        typer.echo(f"  lossy: {loss}")
+    for line in _rehearsal_lines(result.rehearsal):
+        typer.echo(line)
 
 
 def _rel(path: Path | None, root: Path) -> str:

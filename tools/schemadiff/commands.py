@@ -12,10 +12,12 @@ from . import config as config_mod
 from .adopt import erd as adopt_erd
 from .adopt import live as adopt_live
 from .adopt import pull as adopt_pull
-from .apply import SqlFile, read_schema, read_sql
+from .apply import SqlFile, read_schema, read_sql, split_statements
 from .config import Config
 from .data.declared import ReferenceTable, declared_tables
-from .diff import classify, renames
+from .data.rows import removal_notes
+from .diff import backfill, classify, renames
+from .diff.effects import declared_losses
 from .diff.plan import Plan, make_plans
 from .errors import UsageError, VerificationError
 from .inspect.migra import warm_up
@@ -24,9 +26,11 @@ from .inspect.views import Views
 from .lock import repo_lock
 from .progress import Steps
 from .proof.compare import Judge, compare_snapshots
+from .proof.rehearse import Preparation, Rehearsal, rehearse
 from .proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
 from .review import access as access_model
 from .review import lint, widening
+from .review.data_dependent import refuse_by_nature, refuse_failed_rehearsal
 from .review.destructive import destructive_statements, refuse_destructive
 from .review.lint import run as lint_run
 from .review.unmodelled import refuse_unmodelled
@@ -46,6 +50,32 @@ class DiffResult:
     # Acknowledgements in schema.sql that do not count (review/widening.py), as text.
     access_problems: list[str] = field(default_factory=list)
     access: list[widening.Change] = field(default_factory=list)  # for the API roles
+    rehearsal: Rehearsal | None = None
+    lossy: tuple[str, ...] = ()  # what the rollback cannot give back
+    data_warnings: list[str] = field(default_factory=list)  # from the rehearsal
+
+
+def lossy(plan: Plan, backfills: list[backfill.Backfill] | None = None) -> tuple[str, ...]:
+    """What the rollback of `plan` cannot give back: rows of what it drops, values the
+    migration dropped, converted or backfilled."""
+    return tuple([f"the rollback {reason}" for _, reason, _, _ in
+                  declared_losses(plan.down_statements())]
+                 + [f"the migration {reason}" for _, reason, _, _ in
+                    declared_losses(plan.up_statements())]
+                 + [f"the migration's backfill rewrites {b.table}.{b.column} (the rollback "
+                    "keeps the new values)" for b in backfills or ()])
+
+
+def own_losses(plan: Plan, backfills: list[backfill.Backfill] | None = None
+               ) -> tuple[str, ...]:
+    """What the rollback itself loses (its drops, backfilled values it keeps); the
+    migration's own losses are named apart, as `losses`."""
+    return tuple(loss for loss in lossy(plan, backfills)
+                 if not loss.startswith("the migration "))
+
+
+def _seed_files(config: Config) -> list[SqlFile]:
+    return [read_sql(path) for path in config.seed_files if path.is_file()]
 
 
 @dataclass
@@ -109,7 +139,8 @@ def _candidates(schema: SqlFile, history: list[migrations.Migration], server: Se
 
 def _build_both(config: Config, schema: SqlFile, server: Server, databases: Databases,
                 history: list[migrations.Migration], steps: Steps, setup: build.Setup,
-                seed: build.Seed | None, spares: list[str] | None = None
+                seed: build.Seed | None, spares: list[str] | None = None,
+                early: Callable[[str], None] | None = None
                 ) -> tuple[str, str, Views, list[ReferenceTable]]:
     """Both databases, built at the same time, each inspected as soon as it is built.
 
@@ -121,6 +152,8 @@ def _build_both(config: Config, schema: SqlFile, server: Server, databases: Data
     def spare(current: str) -> None:
         if spares is not None:
             spares.append(databases.create("proof", template=current))
+        if early is not None:  # e.g. the rehearsal's rows, filled in the background
+            early(current)
 
     with steps.step(f"building {len(history)} migration(s) and {config.schema_file.name}"):
         current, desired = build.build_both(
@@ -164,6 +197,7 @@ def _history(config: Config) -> list[migrations.Migration]:
 
 def diff(config: Config, name: str, *, version: str | None = None,
          allow_destructive: bool = False, allow_wider_access: bool = False,
+         allow_data_dependent: bool = False,
          backend: str = "auto", steps: Steps | None = None) -> DiffResult:
     """Write the proven migration and rollback that turn the migrations into schema.sql."""
     steps = steps or Steps()
@@ -173,58 +207,172 @@ def diff(config: Config, name: str, *, version: str | None = None,
         new = migrations.planned(history, config.migrations_dir, config.rollbacks_dir, name,
                                  version)
         schema = read_schema(config.schema_file)
+        declared = backfill.hints(schema)  # a misplaced hint is an error, change or not
         setup = _setup(config)
         seed = build.replay_seed(history, setup)
         with _workspace(config, backend, steps, seed) as (server, databases):
-            spares: list[str] = []
-            current, desired, views, reference = _build_both(
-                config, schema, server, databases, history, steps, setup, seed, spares)
-            with steps.step("diffing"):
-                candidates, suspects = _candidates(schema, history, server, databases, views,
-                                                   reference, current, desired)
-            plan = candidates[-1]
-            if plan.empty:
-                unexplained = _unexplained(views, current, desired)
-                if unexplained:
-                    raise VerificationError(
-                        "migra sees no difference and no statement was generated, but the "
-                        "catalog judge sees differences; nothing was written.",
-                        detail="\n".join(f"    {d}" for d in unexplained)
-                        + "\nschemadiff cannot generate this change yet: write it by hand "
-                          "in a new migration, or report it as a bug.")
-                return DiffResult(changed=False)
-            if not allow_destructive:
-                refuse_destructive(plan, suspects)
-            with steps.step("reviewing access"):
-                access_changes, ack_problems = widening.review(
-                    _access(config, server, current), _access(config, server, desired),
-                    schema, allow_wider=allow_wider_access)
+            ahead: list[Preparation] = []
+            try:
+                return _diff(config, new, history, schema, declared, setup, seed,
+                             server, databases, steps, ahead, allow_destructive,
+                             allow_wider_access, allow_data_dependent)
+            finally:
+                for preparation in ahead:  # never left running past the server
+                    preparation.join()
+
+
+def _diff(config: Config, new: migrations.Migration,
+          history: list[migrations.Migration], schema: SqlFile,
+          declared: list[backfill.Backfill], setup: build.Setup, seed: build.Seed | None,
+          server: Server, databases: Databases, steps: Steps, ahead: list[Preparation],
+          allow_destructive: bool, allow_wider_access: bool,
+          allow_data_dependent: bool) -> DiffResult:
+    """`diff`, once the workspace is up: build, diff, review, prove, rehearse, write."""
+    spares: list[str] = []
+
+    def start_rehearsal(current: str) -> None:
+        ahead.append(Preparation(server, databases, current, _scope(config),
+                                 _seed_files(config)))
+        ahead[-1].start()
+
+    current, desired, views, reference = _build_both(
+        config, schema, server, databases, history, steps, setup, seed, spares,
+        start_rehearsal)
+    with steps.step("diffing"):
+        candidates, suspects = _candidates(schema, history, server, databases, views,
+                                           reference, current, desired)
+    plan = candidates[-1]
+    if plan.empty:
+        unexplained = _unexplained(views, current, desired)
+        if unexplained:
+            raise VerificationError(
+                "migra sees no difference and no statement was generated, but the "
+                "catalog judge sees differences; nothing was written.",
+                detail="\n".join(f"    {d}" for d in unexplained)
+                + "\nschemadiff cannot generate this change yet: write it by hand "
+                  "in a new migration, or report it as a bug.")
+        return DiffResult(changed=False)
+    placed: list[backfill.Backfill] = []
+    for candidate in candidates:
+        candidate.up, placed = backfill.place(candidate.up, declared)
+    if not allow_destructive:
+        with views.connected(current) as conn:
+            referenced = removal_notes(conn, reference) if reference else {}
+        refuse_destructive(plan, suspects, referenced)
+    with steps.step("reviewing access"):
+        access_changes, ack_problems = widening.review(
+            _access(config, server, current), _access(config, server, desired),
+            schema, allow_wider=allow_wider_access)
+    if not allow_data_dependent:
+        refuse_by_nature(plan.up_statements(),
+                         backfill.covered(plan.up_statements(), placed))
+
+    def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
+        return migrations.render_pair(
+            new, candidate.up, candidate.down, root=config.root,
+            schema_file=config.schema_file,
+            access=[c.render() for c in access_changes],
+            settings=migrations.timeouts(config.lock_timeout, config.statement_timeout),
+            losses=[f"{reason}: {classify.subject(statement)}" for statement, reason
+                    in destructive_statements(candidate)],
+            lossy=own_losses(candidate, placed))
+
+    with steps.step("proving migration and rollback"):
+        plan, up_text, down_text = prove_first(
+            Judge(views, reference), databases, current, desired, candidates, render,
+            spares[0] if spares else None
+        )
+    with steps.step("rehearsing on a copy holding rows"):
+        rehearsal = rehearse(server, databases, current, _scope(config),
+                             (f"{new.path.name} (rehearsal)", up_text),
+                             (f"{new.rollback.name} (rehearsal)", down_text),
+                             plan.up_statements(), plan.down_statements(),
+                             _seed_files(config),
+                             rewritten={(b.table, b.column) for b in placed},
+                             prepared=ahead[0].result() if ahead else None)
+    rehearsal_warnings: list[str] = []
+    if not allow_data_dependent:
+        rehearsal_warnings = refuse_failed_rehearsal(
+            rehearsal, losses_allowed=allow_destructive)
+    with steps.step("linting the migration"):
+        findings = lint_run.lint_migration(
+            server, desired, up_text, str(new.path.relative_to(config.root)), config,
+            schema)
+    lint.require_no_errors(findings)
+    migrations.write_with_checksums(new, up_text, down_text, history)
+    return DiffResult(changed=True, migration=new.path, rollback=new.rollback,
+                      up_statements=plan.up_statements(),
+                      down_statements=plan.down_statements(),
+                      warnings=list(findings), access_problems=list(ack_problems),
+                      access=access_changes, rehearsal=rehearsal, lossy=lossy(plan, placed),
+                      data_warnings=rehearsal_warnings)
+
+
+def regenerate_rollback(config: Config, target: str, *, allow_data_dependent: bool = False,
+                        backend: str = "auto", steps: Steps | None = None) -> DiffResult:
+    """Rewrite the rollback of released migration `target` (version or file stem), proven
+    and rehearsed as `diff` does, and record its new checksum.
+
+    Rollbacks are never applied by the Supabase CLI, so a released one may be replaced;
+    its migration never is.
+    """
+    steps = steps or Steps()
+    with repo_lock(config.root, f"rollback {target}"):
+        history = _history(config)
+        found = [i for i, m in enumerate(history) if target in (m.version, m.stem)]
+        if not found:
+            raise UsageError(f"no migration {target!r} in {config.migrations_dir}.",
+                             detail="Name it by version (14 digits) or file name without .sql: "
+                                    + ", ".join(m.stem for m in history[-3:]))
+        index = found[0]
+        migration = history[index]
+        schema = read_sql(config.schema_file)
+        setup = _setup(config)
+        with _workspace(config, backend, steps) as (server, databases):
+            with steps.step(f"replaying up to and through {migration.path.name}"):
+                before = build.replay(server, databases, history[:index], setup=setup)
+                after = build.replay(server, databases, [migration], template=before)
+            views = Views(server, _scope(config))
+            views.inspect(before, after)
+            reference = _reference_tables(config, schema, views, after)
+            with steps.step("diffing back"):
+                candidates = make_plans(views, after, before, reference, rollback=False)
+            released = read_sql(migration.path)
+            up_text, up_label = released.text, str(migration.path.relative_to(config.root))
+            up_statements = [st.text for st in split_statements(released)]
 
             def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
-                return migrations.render_pair(
-                    new, candidate.up, candidate.down, root=config.root,
-                    schema_file=config.schema_file,
-                    access=[c.render() for c in access_changes],
-                    settings=migrations.timeouts(config.lock_timeout, config.statement_timeout),
-                    losses=[f"{reason}: {classify.subject(statement)}" for statement, reason
-                            in destructive_statements(candidate)])
+                # The candidate's up is the way back; the migration is applied as released.
+                back = Plan(up=[("", up_statements)], down=candidate.up)
+                settings = migrations.timeouts(config.lock_timeout, config.statement_timeout)
+                text = migrations.render(
+                    f"Rollback of {migration.stem}",
+                    [(migrations.TIMEOUTS, settings), *candidate.up] if settings else candidate.up,
+                    migrations.header(
+                        migration, "rollback", root=config.root,
+                        schema_file=config.schema_file, lossy=own_losses(back),
+                        losses=[f"{reason}: {classify.subject(statement)}"
+                                for statement in up_statements
+                                if (reason := classify.destructive_reason(statement))]))
+                return ((up_label, up_text),
+                        (f"{migration.rollback.relative_to(config.root)} (regenerated)", text))
 
             with steps.step("proving migration and rollback"):
-                plan, up_text, down_text = prove_first(
-                    Judge(views, reference), databases, current, desired, candidates, render,
-                    spares[0] if spares else None
-                )
-            with steps.step("linting the migration"):
-                findings = lint_run.lint_migration(
-                    server, desired, up_text, str(new.path.relative_to(config.root)), config,
-                    schema)
-            lint.require_no_errors(findings)
-        migrations.write_with_checksums(new, up_text, down_text, history)
-        return DiffResult(changed=True, migration=new.path, rollback=new.rollback,
-                          up_statements=plan.up_statements(),
-                          down_statements=plan.down_statements(),
-                          warnings=list(findings), access_problems=list(ack_problems),
-                          access=access_changes)
+                plan, _, down_text = prove_first(Judge(views, reference), databases, before,
+                                                 after, candidates, render)
+            with steps.step("rehearsing on a copy holding rows"):
+                rehearsal = rehearse(server, databases, before, _scope(config),
+                                     (up_label, up_text),
+                                     (f"{migration.rollback.name} (rehearsal)", down_text),
+                                     up_statements, plan.up_statements(),
+                                     _seed_files(config))
+            if not allow_data_dependent:
+                refuse_failed_rehearsal(rehearsal)
+        migrations.write_rollback(migration, down_text)
+        back = Plan(up=[("", up_statements)], down=plan.up)
+        return DiffResult(changed=True, migration=migration.path, rollback=migration.rollback,
+                          down_statements=plan.up_statements(), rehearsal=rehearsal,
+                          lossy=lossy(back))
 
 
 def hash_migrations(config: Config) -> list[str]:

@@ -29,6 +29,8 @@ api_roles = ["anon", "authenticated"]           # roles the access review follow
 exposed_schemas = ["public", "graphql_public"]  # schemas the Data API serves
 lock_timeout = "5s"                 # SET LOCAL at the top of each generated migration
 statement_timeout = "10min"         # (and rollback); "" leaves the setting out
+seed_files = ["supabase/seed.sql"]  # rows for the rehearsal (the Supabase CLI's seed);
+                                    # files that do not exist are skipped
 """
 
 
@@ -57,6 +59,8 @@ class Config:
     # Set (transaction-local) by every generated migration and rollback; "" leaves it out.
     lock_timeout: str = "5s"
     statement_timeout: str = "10min"
+    # Rows loaded into the rehearsal database before the sample rows (when they exist).
+    seed_files: tuple[Path, ...] = ()
 
     @property
     def pyproject(self) -> Path:
@@ -140,7 +144,7 @@ def load(root: Path) -> Config:
         "schema_file", "migrations_dir", "rollbacks_dir", "schemas", "unmanaged",
         "postgres_major", "reference_tables", "lint", "platform",
         "legacy_grants_until", "platform_sql", "api_roles", "exposed_schemas",
-        "lock_timeout", "statement_timeout",
+        "lock_timeout", "statement_timeout", "seed_files",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -210,4 +214,6 @@ def load(root: Path) -> Config:
         api_roles=api_roles,
         exposed_schemas=exposed_schemas,
         **timeouts,
+        seed_files=tuple(root / p for p in _strings(
+            section.get("seed_files", ["supabase/seed.sql"]), "seed_files", path)),
     )

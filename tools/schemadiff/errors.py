@@ -58,6 +58,17 @@ class DestructiveChangeError(SchemadiffError):
         self.statements = statements
 
 
+class DataDependentChangeError(SchemadiffError):
+    """The change would fail or lose rows on a populated database, and
+    --allow-data-dependent was not given."""
+
+    exit_code = EXIT_DESTRUCTIVE
+
+    def __init__(self, message: str, statements: list[str], *, detail: str | None = None):
+        super().__init__(message, detail=detail)
+        self.statements = statements
+
+
 class NoPostgresError(SchemadiffError):
     """No scratch Postgres could be started by any backend tried."""
 

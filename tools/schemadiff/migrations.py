@@ -129,11 +129,16 @@ def planned(history: list[Migration], migrations_dir: Path, rollbacks_dir: Path,
     return Migration(version, name, migrations_dir / f"{stem}.sql", rollbacks_dir / f"{stem}.sql")
 
 
+LOSSY_MARKER = "-- schemadiff: lossy rollback"
+
+
 def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
-           access: Sequence[str] = (), losses: Sequence[str] = ()) -> list[str]:
+           access: Sequence[str] = (), losses: Sequence[str] = (),
+           lossy: Sequence[str] = ()) -> list[str]:
     """The comment lines that head a generated migration (`kind` "migration") or rollback;
     `access`: the migration's access changes for the API roles, one line each; `losses`
-    (what the migration drops, e.g. "drops table public.t") are named in both."""
+    (what the migration drops, e.g. "drops table public.t") are named in both; `lossy`:
+    what the rollback itself drops or keeps (backfilled values); either marks it lossy."""
     schema = schema_file.relative_to(root).as_posix()
     rollback = migration.rollback.relative_to(root).as_posix()
     lines = [
@@ -144,7 +149,8 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
         lines += [
             f"Rollback: {rollback} (kept outside migrations/, which the Supabase CLI applies).",
             "Proven before it was written: applied to the replayed migrations it yields",
-            f"{schema} exactly, and the rollback then restores the previous state.",
+            f"{schema} exactly, and the rollback then restores the previous state; both",
+            "rehearsed on a copy holding rows.",
         ]
         if access:
             lines += ["", "Access changes for the API roles (`schemadiff access --changes`):",
@@ -156,11 +162,17 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
             lines += [f"  - {loss}" for loss in losses]
     else:
         lines += [f"Undoes migrations/{migration.stem}.sql; apply it only to a database at that "
-                  "version."]
+                  "version.",
+                  f"Regenerate it with `schemadiff rollback {migration.version}`."]
+        if lossy or losses:
+            lines += ["", LOSSY_MARKER.removeprefix("-- ")]
         if losses:
-            lines += ["", "It restores the shape, not the data, of what the migration "
-                          "dropped or rewrote", "(the data is in your backups):"]
+            lines += ["It restores the shape, not the data, of what the migration "
+                      "dropped or rewrote", "(the data is in your backups):"]
             lines += [f"  - {loss}" for loss in losses]
+        if lossy:
+            lines += ["It drops what the migration made, with what was written to it since:"]
+            lines += [f"  - {loss}" for loss in lossy]
     return lines
 
 
@@ -179,7 +191,8 @@ def timeouts(lock_timeout: str, statement_timeout: str) -> list[str]:
 def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
                 down: list[tuple[str, list[str]]], *, root: Path,
                 schema_file: Path, access: Sequence[str] = (),
-                settings: list[str] | None = None, losses: Sequence[str] = ()
+                settings: list[str] | None = None, losses: Sequence[str] = (),
+                lossy: Sequence[str] = ()
                 ) -> tuple[tuple[str, str], tuple[str, str]]:
     """((label, text), (label, text)) of the migration and its rollback, as they will be
     written; `settings` (see `timeouts`) head both, `losses` go in both headers."""
@@ -194,7 +207,7 @@ def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
         (f"{migration.rollback.relative_to(root)} (generated)",
          render(f"Rollback of {migration.stem}", down,
                 header(migration, "rollback", root=root, schema_file=schema_file,
-                       losses=losses))),
+                       losses=losses, lossy=lossy))),
     )
 
 
@@ -384,6 +397,21 @@ def write_with_checksums(migration: Migration, up_text: str, down_text: str,
             if key not in sums and path.is_file():
                 sums[key] = sha256(path)
     atomic_write_all({**files, sums_file: render_checksums(sums)})
+
+
+def write_rollback(migration: Migration, down_text: str) -> None:
+    """Replace a released migration's rollback and its recorded checksum, atomically.
+
+    The Supabase CLI never applies rollbacks, so a better one may replace a released one;
+    the migration itself stays as released.
+    """
+    sums_file = checksum_path(migration.path.parent)
+    base = sums_file.parent
+    sums = read_checksums(sums_file)
+    sums[migration.rollback.relative_to(base).as_posix()] = text_sha256(down_text)
+    if migration.path.relative_to(base).as_posix() not in sums:
+        sums[migration.path.relative_to(base).as_posix()] = sha256(migration.path)
+    atomic_write_all({migration.rollback: down_text, sums_file: render_checksums(sums)})
 
 
 def require_integrity(migrations: list[Migration], migrations_dir: Path) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import sql as sql_files
 from ..errors import UsageError
 from .declared import Ident, ReferenceTable
 from .literals import BARE_NUMBERS, match, sql_value
-from .tables import Side, read_sides
+from .tables import Side, read_sides, reading
 
 
 @dataclass
@@ -29,8 +30,24 @@ class RowChanges:
 # --- rendering ----------------------------------------------------------------------
 
 
-def _insert(side: Side, key: tuple, update: list[str] | None = None) -> str:
-    """An idempotent upsert of the row at `key`: insert it, or set the `update` columns."""
+def _holds(side: Side, values: Side | None, key: tuple, columns: list[str],
+           qualify: bool) -> str:
+    """`col IS NOT DISTINCT FROM <value in values>` for each column: the row still holds
+    what the other state declared (a value an admin changed since is left alone)."""
+    if values is None or key not in values.rows:
+        return ""
+    row = values.rows[key]
+    prefix = f"{side.shape.sql}." if qualify else ""
+    return " AND ".join(
+        f"{prefix}{side.shape.columns[c].sql} IS NOT DISTINCT FROM {sql_value(values, c, row[c])}"
+        for c in columns if c in values.columns and c in side.shape.columns
+    )
+
+
+def _insert(side: Side, key: tuple, update: list[str] | None = None,
+            previous: Side | None = None) -> str:
+    """An idempotent upsert of the row at `key`: insert it, or set the `update` columns,
+    only where the row still holds the value `previous` declared."""
     row = side.rows[key]
     target = side.shape.sql
     cols = [side.shape.columns[c] for c in side.columns]
@@ -44,7 +61,8 @@ def _insert(side: Side, key: tuple, update: list[str] | None = None) -> str:
                 f"{side.shape.columns[c].sql} = EXCLUDED.{side.shape.columns[c].sql}"
                 for c in update
             )
-            action = f"DO UPDATE SET {sets}"
+            guard = _holds(side, previous, key, update, qualify=True)
+            action = f"DO UPDATE SET {sets}" + (f" WHERE {guard}" if guard else "")
         else:
             action = "DO NOTHING"
         return (
@@ -56,15 +74,47 @@ def _insert(side: Side, key: tuple, update: list[str] | None = None) -> str:
     if update:
         sets = ", ".join(f"{side.shape.columns[c].sql} = {sql_value(side, c, row[c])}"
                          for c in update)
-        return f"UPDATE {target} SET {sets} WHERE {match(side, key)};"
+        guard = _holds(side, previous, key, update, qualify=False)
+        return f"UPDATE {target} SET {sets} WHERE {match(side, key)}" + (
+            f" AND {guard};" if guard else ";")
     return (
         f"INSERT INTO {target} ({names}){overriding} SELECT {values} "
         f"WHERE NOT EXISTS (SELECT FROM {target} WHERE {match(side, key)});"
     )
 
 
-def _delete(side: Side, key: tuple) -> str:
-    return f"DELETE FROM {side.shape.sql} WHERE {match(side, key)};"
+def _delete(side: Side, key: tuple, referencing: list[tuple] | None = None) -> str:
+    """DELETE of the row at `key`; with `referencing` (a rollback removing a row its migration
+    inserted): only while it holds the declared values and no row points at it."""
+    where = match(side, key)
+    if referencing is not None:
+        values = [c for c in side.columns if c not in (side.table.key or ())]
+        guard = _holds(side, side, key, values, qualify=False)
+        where += f" AND {guard}" if guard else ""
+        for child_sql, columns, parent_columns in referencing:
+            pairs = " AND ".join(
+                f"r.{quote_ident(c)} = {side.shape.sql}.{quote_ident(p)}"
+                for c, p in zip(columns, parent_columns, strict=True))
+            where += f" AND NOT EXISTS (SELECT FROM {child_sql} AS r WHERE {pairs})"
+    return f"DELETE FROM {side.shape.sql} WHERE {where};"
+
+
+def quote_ident(name: str) -> str:
+    """A column name as a SQL identifier (always quoted: no connection to ask)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _referencing(conn, tables: list[ReferenceTable]) -> dict[Ident, list[tuple]]:
+    """{table: [(child table sql, columns, parent columns)]}: the foreign keys pointing at it."""
+    found: dict[Ident, list[tuple]] = {}
+    with reading(conn) as cur:
+        cur.execute(sql_files.load("data_referencing.sql"),
+                    {"schemas": [t.schema for t in tables], "names": [t.name for t in tables]})
+        for schema, name, child_sql, _child, _on_delete, columns, parent_columns in (
+                cur.fetchall()):
+            found.setdefault((schema, name), []).append(
+                (child_sql, tuple(columns), tuple(parent_columns)))
+    return found
 
 
 # --- the diff -----------------------------------------------------------------------
@@ -80,6 +130,7 @@ def diff_rows(current_conn, desired_conn, tables: list[ReferenceTable]) -> RowCh
     """
     current = read_sides(current_conn, tables, "current (the migrations)")
     desired = read_sides(desired_conn, tables, "desired (schema.sql)")
+    referencing = _referencing(desired_conn, tables)
     changes = RowChanges()
     per_table: dict[Ident, RowChanges] = {}
     for ident, want in desired.items():
@@ -87,7 +138,7 @@ def diff_rows(current_conn, desired_conn, tables: list[ReferenceTable]) -> RowCh
         for side in (want, have):
             if side is not None and side.problem:
                 raise _unmatched_error(side)
-        per_table[ident] = _table_changes(have, want)
+        per_table[ident] = _table_changes(have, want, referencing.get(ident, []))
     order = _dependency_order(current, desired)
     for ident in order:  # parents first
         changes.up_upserts += per_table[ident].up_upserts
@@ -126,14 +177,20 @@ def _unmatched_error(side: Side) -> UsageError:
     )
 
 
-def _table_changes(have: Side | None, want: Side) -> RowChanges:
+def _table_changes(have: Side | None, want: Side, referencing: list[tuple]) -> RowChanges:
     changes = RowChanges()
     old_rows = have.rows if have else {}
     for key in sorted(set(old_rows) | set(want.rows), key=lambda k: _sort_key(want, k)):
         old, new = old_rows.get(key), want.rows.get(key)
-        if have is None or old is None:
+        if have is None:
+            # A table the migration creates: its rollback drops it, rows and all. Deleting
+            # the rows first would only fail where other rows point at them (RESTRICT).
             changes.up_upserts.append(_insert(want, key))
-            changes.down_deletes.append(_delete(want, key))
+        elif old is None:
+            changes.up_upserts.append(_insert(want, key))
+            # ON CONFLICT DO NOTHING may have kept a row someone else made: the rollback
+            # deletes only a row still as declared and pointed at by nothing.
+            changes.down_deletes.append(_delete(want, key, referencing))
         elif new is None:
             changes.up_deletes.append(_delete(have, key))
             changes.down_upserts.append(_insert(have, key))
@@ -143,9 +200,9 @@ def _table_changes(have: Side | None, want: Side) -> RowChanges:
             up = [c for c in want.columns if c not in have.columns or old[c] != new[c]]
             down = [c for c in have.columns if c in want.columns and old[c] != new[c]]
             if up:
-                changes.up_upserts.append(_insert(want, key, up))
+                changes.up_upserts.append(_insert(want, key, up, previous=have))
             if down:
-                changes.down_upserts.append(_insert(have, key, down))
+                changes.down_upserts.append(_insert(have, key, down, previous=want))
     return changes
 
 
@@ -178,6 +235,28 @@ def _dependency_order(*databases: dict[Ident, Side]) -> list[Ident]:
         # A cycle: take the first by name; the proof shows whether the order works.
         order.append(ready[0] if ready else next(i for i in idents if i not in order))
     return [ident for ident in order if ident in databases[-1]]
+
+
+_ON_DELETE = {
+    "c": "ON DELETE CASCADE: deleting it also deletes the rows of {child} that point at it",
+    "n": "ON DELETE SET NULL: deleting it empties the key of the rows of {child} that point "
+         "at it",
+    "d": "ON DELETE SET DEFAULT: deleting it resets the rows of {child} that point at it",
+    "r": "ON DELETE RESTRICT: the delete fails while rows of {child} point at it",
+    "a": "NO ACTION: the delete fails while rows of {child} point at it",
+}
+
+
+def removal_notes(conn, tables: list[ReferenceTable]) -> dict[str, list[str]]:
+    """{schema.table: what deleting one of its rows does to the tables that point at it}."""
+    notes: dict[str, list[str]] = {}
+    with reading(conn) as cur:
+        cur.execute(sql_files.load("data_referencing.sql"),
+                    {"schemas": [t.schema for t in tables], "names": [t.name for t in tables]})
+        for schema, name, _child_sql, child, on_delete, _columns, _parents in cur.fetchall():
+            notes.setdefault(f"{schema}.{name}", []).append(
+                _ON_DELETE.get(on_delete, "{child} points at it").format(child=child))
+    return notes
 
 
 # --- comparison (proof and verify) --------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..diff.classify import destructive_reason
+from ..diff.classify import destructive_reason, subject
 from ..diff.plan import Plan
 from ..errors import DestructiveChangeError
 
@@ -17,11 +17,23 @@ def destructive_statements(plan: Plan) -> list[tuple[str, str]]:
     return found
 
 
-def refuse_destructive(plan: Plan, suspects: list[str]) -> None:
-    """Raise DestructiveChangeError listing what `plan` drops, and the possible renames."""
+def refuse_destructive(plan: Plan, suspects: list[str],
+                       referenced: dict[str, list[str]] | None = None) -> None:
+    """Raise DestructiveChangeError listing what `plan` drops, and the possible renames.
+
+    `referenced`: {schema.table: what deleting its rows does to the tables pointing at it},
+    shown under each DELETE of reference rows.
+    """
     destructive = destructive_statements(plan)
     if not destructive:
         return
+    referenced = referenced or {}
+    lines = []
+    for statement, reason in destructive:
+        lines.append(f"  {reason}: {statement}")
+        if reason == "deletes rows":
+            table = subject(statement).removeprefix("table ")
+            lines += [f"      {note}" for note in referenced.get(table, ())]
     hint = ""
     if suspects:
         hint = ("\nPossible renames (declare one with `-- schemadiff: renamed from "
@@ -30,6 +42,6 @@ def refuse_destructive(plan: Plan, suspects: list[str]) -> None:
     raise DestructiveChangeError(
         f"Refusing {len(destructive)} destructive statement(s); nothing was written.",
         [s for s, _ in destructive],
-        detail="\n".join(f"  {reason}: {s}" for s, reason in destructive) + hint
+        detail="\n".join(lines) + hint
         + "\nChange schema.sql, or pass --allow-destructive if the data may go.",
     )

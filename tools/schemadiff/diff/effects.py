@@ -1,0 +1,134 @@
+"""What a statement does to the rows a table already holds.
+
+- `declared_losses`: rows or values the statement gives up on purpose (a dropped table or
+  column, a changed type): the rehearsal does not count them as lost, and a rollback
+  that cannot bring them back is marked lossy.
+- `data_dependent`: statements that succeed or fail by the rows present (SET NOT NULL, a
+  NOT NULL column without default, a new UNIQUE/CHECK/FOREIGN KEY/EXCLUDE, a type change):
+  on an empty scratch database they always succeed, so they are reviewed.
+
+Parsed with pglast, like classify.py. Tables the same statements create are empty, so
+nothing about them depends on data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pglast
+from pglast import ast
+from pglast.enums import AlterTableType, ConstrType, ObjectType
+from pglast.parser import ParseError
+
+from .classify import created_table
+
+
+def _node(statement: str):
+    try:
+        parsed = pglast.parse_sql(statement)
+    except ParseError:
+        return None
+    return parsed[0].stmt if parsed else None
+
+
+def _table(relation) -> str:
+    schema = relation.schemaname or "public"
+    return f"{schema}.{relation.relname}"
+
+
+def declared_losses(statements: list[str]) -> list[tuple[str, str, str | None, str | None]]:
+    """(statement, what it loses, schema.table, column or None) for each lossy statement."""
+    found: list[tuple[str, str, str | None, str | None]] = []
+    for statement in statements:
+        node = _node(statement)
+        if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
+            for name in node.objects or ():
+                parts = [p.sval for p in name]
+                table = ".".join(parts if len(parts) > 1 else ["public", *parts])
+                found.append((statement, f"drops table {table} with its rows", table, None))
+        elif isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+            table = _table(node.relation)
+            for cmd in node.cmds or ():
+                if cmd.subtype == AlterTableType.AT_DropColumn:
+                    found.append((statement, f"drops column {table}.{cmd.name} with its values",
+                                  table, cmd.name))
+                elif cmd.subtype == AlterTableType.AT_AlterColumnType:
+                    found.append((statement, f"changes the type of {table}.{cmd.name} (values "
+                                  "may not convert back exactly)", table, cmd.name))
+    return found
+
+
+@dataclass(frozen=True)
+class DataDependent:
+    """A statement whose success depends on the rows of `table`."""
+
+    statement: str
+    table: str
+    what: str
+    way_forward: str
+
+
+_CONSTRAINTS = {
+    ConstrType.CONSTR_UNIQUE: "adds a UNIQUE constraint (existing duplicates break it)",
+    ConstrType.CONSTR_PRIMARY: "adds a PRIMARY KEY (existing duplicates or NULLs break it)",
+    ConstrType.CONSTR_CHECK: "adds a CHECK constraint (existing rows may break it)",
+    ConstrType.CONSTR_FOREIGN: "adds a FOREIGN KEY (existing rows without a parent break it)",
+    ConstrType.CONSTR_EXCLUSION: "adds an EXCLUDE constraint (existing overlaps break it)",
+}
+_BACKFILL = ("fix the rows first, in a migration of its own (e.g. `UPDATE <table> SET "
+             "<column> = … WHERE <column> IS NULL`)")
+_ONLINE_NOT_NULL = ("or add `CHECK (<column> IS NOT NULL) NOT VALID`, VALIDATE it, then SET "
+                    "NOT NULL")
+_ONLINE = "or add it NOT VALID (existing rows unchecked) and VALIDATE it once they are fixed"
+
+
+def data_dependent(statements: list[str]) -> list[DataDependent]:
+    """Statements of a migration whose success depends on the rows already present."""
+    new = {t if "." in t else f"public.{t}" for t in map(created_table, statements) if t}
+    found = []
+    for statement in statements:
+        node = _node(statement)
+        if isinstance(node, ast.IndexStmt) and node.unique and node.relation is not None:
+            table = _table(node.relation)
+            if table not in new:
+                found.append(DataDependent(
+                    statement, table, "creates a UNIQUE index (existing duplicates break it)",
+                    "remove the duplicates first, in a migration of its own"))
+            continue
+        if not isinstance(node, ast.AlterTableStmt) or node.relation is None:
+            continue
+        if node.objtype not in (ObjectType.OBJECT_TABLE, None):
+            continue
+        table = _table(node.relation)
+        if table in new:
+            continue
+        for cmd in node.cmds or ():
+            item = _command(statement, table, cmd)
+            if item:
+                found.append(item)
+    return found
+
+
+def _command(statement: str, table: str, cmd) -> DataDependent | None:
+    if cmd.subtype == AlterTableType.AT_SetNotNull:
+        return DataDependent(statement, table, f"sets NOT NULL on {cmd.name} (rows holding "
+                             "NULL break it)", f"{_BACKFILL}; {_ONLINE_NOT_NULL}")
+    if cmd.subtype == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+        kinds = {c.contype for c in cmd.def_.constraints or ()}
+        if ConstrType.CONSTR_NOTNULL in kinds and not kinds & {
+                ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY,
+                ConstrType.CONSTR_GENERATED}:
+            return DataDependent(statement, table, f"adds NOT NULL column {cmd.def_.colname} "
+                                 "without a default (fails on any existing row)",
+                                 "give the column a DEFAULT, or add it nullable, fill it, "
+                                 "and SET NOT NULL in a later migration")
+    if cmd.subtype == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+        what = _CONSTRAINTS.get(cmd.def_.contype) if cmd.def_.contype is not None else None
+        if what and not cmd.def_.skip_validation:
+            return DataDependent(statement, table, what, f"{_BACKFILL}; {_ONLINE}")
+    if cmd.subtype == AlterTableType.AT_AlterColumnType:
+        return DataDependent(statement, table, f"changes the type of {cmd.name} (values that "
+                             "do not convert break it)",
+                             "declare `USING <expression>` through a backfill, or convert "
+                             "the values first")
+    return None
