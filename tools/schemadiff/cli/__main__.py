@@ -1,0 +1,5 @@
+"""`python -m schemadiff.cli`: the command line."""
+
+from . import main
+
+main()
