@@ -1,0 +1,187 @@
+"""The migration files: naming, order, checksums, rendering and atomic writes.
+
+The only module that knows how migration files are named:
+`supabase/migrations/<14-digit UTC version>_<name>.sql`, with the rollback under the
+same name in `supabase/rollbacks/` (never inside migrations/: the Supabase CLI would
+apply it as a forward migration).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import UsageError
+
+FILE_PATTERN = re.compile(r"^(?P<version>\d{14})_(?P<name>[a-z0-9_]+)\.sql$")
+
+
+NAME_PATTERN = re.compile(r"^[a-z0-9_]+$")
+
+
+VERSION_PATTERN = re.compile(r"^\d{14}$")
+
+
+CHECKSUM_FILE = "schemadiff.sum"
+
+
+# A rollback file holding this line declares its migration irreversible.
+IRREVERSIBLE_MARKER = "-- schemadiff: irreversible"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: str
+    name: str
+    path: Path
+    rollback: Path  # may not exist
+
+    @property
+    def stem(self) -> str:
+        return f"{self.version}_{self.name}"
+
+    def irreversible(self) -> bool:
+        """True when the rollback file exists and declares the migration irreversible."""
+        if not self.rollback.is_file():
+            return False
+        return any(
+            line.strip() == IRREVERSIBLE_MARKER
+            for line in self.rollback.read_text(encoding="utf-8", errors="replace").splitlines()
+        )
+
+
+def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration]:
+    """Every migration in version order; misnamed files and duplicate versions are errors."""
+    if not migrations_dir.is_dir():
+        return []
+    found: dict[str, Migration] = {}
+    for path in sorted(migrations_dir.iterdir()):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        match = FILE_PATTERN.match(path.name)
+        if not match:
+            raise UsageError(
+                f"{path}: migration file name must match <14-digit version>_<name>.sql "
+                "(lowercase letters, digits, underscores), e.g. 20250115000000_add_items.sql.",
+                detail="Rename the file, or move it out of the migrations directory.",
+            )
+        version = match["version"]
+        if not valid_version(version):
+            raise UsageError(
+                f"{path}: version {version} is not a valid UTC date and time (YYYYMMDDHHMMSS).",
+                detail="Rename the file with its real creation time, as `--version` requires; "
+                       "a version far in the future would sort after every later migration.",
+            )
+        if version in found:
+            raise UsageError(
+                f"{path}: version {version} is also used by {found[version].path.name}.",
+                detail="Each migration needs its own version: rename one of them.",
+            )
+        found[version] = Migration(version, match["name"], path, rollbacks_dir / path.name)
+    return [found[v] for v in sorted(found)]
+
+
+def valid_version(version: str) -> bool:
+    """14 digits that read as a UTC date and time."""
+    if not VERSION_PATTERN.match(version):
+        return False
+    try:
+        datetime.strptime(version, "%Y%m%d%H%M%S")
+    except ValueError:
+        return False
+    return True
+
+
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name):
+        raise UsageError(
+            f"migration name {name!r} may hold only lowercase letters, digits and underscores, "
+            "e.g. add_items_table."
+        )
+
+
+def new_version(existing: list[Migration], requested: str | None = None,
+                now: datetime | None = None) -> str:
+    """The version for a new migration: `requested`, or now (UTC); after every existing one."""
+    if requested is not None:
+        if not VERSION_PATTERN.match(requested):
+            raise UsageError(f"--version {requested!r} must be 14 digits, YYYYMMDDHHMMSS (UTC).")
+        if not valid_version(requested):
+            raise UsageError(f"--version {requested} is not a valid UTC date and time.")
+        version = requested
+    else:
+        version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+    if existing and version <= existing[-1].version:
+        raise UsageError(
+            f"version {version} does not sort after the newest migration "
+            f"{existing[-1].path.name}.",
+            detail="Pass a later --version, or check the machine's clock.",
+        )
+    return version
+
+
+def planned(history: list[Migration], migrations_dir: Path, rollbacks_dir: Path, name: str,
+            version: str | None = None) -> Migration:
+    """The migration `diff` is about to write: its version (`version`, or now), after every
+    migration of `history`, and the paths of it and its rollback."""
+    check_name(name)
+    version = new_version(history, version)
+    stem = f"{version}_{name}"
+    return Migration(version, name, migrations_dir / f"{stem}.sql", rollbacks_dir / f"{stem}.sql")
+
+
+# Rendering and files, re-exported: callers name them migrations.X.
+from .files import (  # noqa: E402
+    atomic_write_all,
+    check_integrity,
+    checksum_path,
+    read_checksums,
+    record_checksums,
+    render_checksums,
+    require_integrity,
+    sha256,
+    text_sha256,
+    write_rollback,
+    write_with_checksums,
+)
+from .render import (  # noqa: E402
+    LOSSY_MARKER,
+    TIMEOUTS,
+    header,
+    render,
+    render_pair,
+    timeouts,
+)
+
+__all__ = [
+    "CHECKSUM_FILE",
+    "FILE_PATTERN",
+    "IRREVERSIBLE_MARKER",
+    "LOSSY_MARKER",
+    "Migration",
+    "NAME_PATTERN",
+    "TIMEOUTS",
+    "VERSION_PATTERN",
+    "atomic_write_all",
+    "check_integrity",
+    "check_name",
+    "checksum_path",
+    "header",
+    "list_migrations",
+    "new_version",
+    "planned",
+    "read_checksums",
+    "record_checksums",
+    "render",
+    "render_checksums",
+    "render_pair",
+    "require_integrity",
+    "sha256",
+    "text_sha256",
+    "timeouts",
+    "valid_version",
+    "write_rollback",
+    "write_with_checksums",
+]
