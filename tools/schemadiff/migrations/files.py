@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import UsageError, VerificationError, WriteError
-from . import Migration
+from . import CHECKSUM_FILE, Migration
 
 
 def atomic_write_all(files: dict[Path, str]) -> None:
