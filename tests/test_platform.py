@@ -276,3 +276,29 @@ def test_bucket_rows_in_schema_sql_are_managed_as_reference_data(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "public" in (root / "supabase/migrations/20250102000000_private_avatars.sql"
                         ).read_text()
+
+
+DIFF_FIXTURES = Path(__file__).parent / "fixtures" / "diff"
+SUPABASE_WORDS = ("auth.", "anon", "authenticated", "service_role", "storage.", "realtime")
+
+
+@pytest.fixture(scope="module")
+def plain_server():
+    """A scratch server whose databases hold no Supabase platform at all."""
+    from schemadiff.scratch import scratch_server
+
+    with scratch_server(platform=named("postgres")) as started:
+        yield started
+
+
+@pytest.mark.parametrize("case", sorted(
+    p.name for p in DIFF_FIXTURES.iterdir()
+    if not any(w in (p / f).read_text() for f in ("a.sql", "b.sql") for w in SUPABASE_WORDS)))
+def test_plain_postgres_fixtures_carry_no_supabase_grants(plain_server, case):
+    from roundtrip import roundtrip
+
+    server, databases = plain_server
+    assert query(server, "SELECT count(*) FROM pg_roles WHERE rolname = 'anon'") == [(0,)]
+    result = roundtrip(server, databases, DIFF_FIXTURES / case)
+    text = result.up_text + result.down_text
+    assert not any(role in text for role in ("anon", "authenticated", "service_role")), text
