@@ -33,11 +33,37 @@ def _migra() -> SimpleNamespace:
         # schemainspect imports pkg_resources, which warns on import.
         warnings.simplefilter("ignore")
         import migra.changes
+        import schemainspect.pg.obj
         from migra import Migration
         from schemainspect.pg.obj import PROPS, PostgreSQL
     migra.changes.differences = differences
+    _patch_queries(schemainspect.pg.obj)
     return SimpleNamespace(Migration=Migration, PROPS=PROPS,
                            Inspector=two_connection_inspector(PostgreSQL))
+
+
+# (module constant, text schemainspect has, text we run instead); each must be found.
+_QUERY_PATCHES = (
+    # A table whose every column was dropped still has its (dropped) pg_attribute rows:
+    # filtering them after the LEFT JOIN removed the table itself from the model, so
+    # migra wanted to create it again. Filtered inside the join, it keeps one NULL row,
+    # as a table created with no columns does.
+    ("ALL_RELATIONS_QUERY",
+     "on r.oid = a.attrelid and a.attnum > 0\n",
+     "on r.oid = a.attrelid and a.attnum > 0 and not a.attisdropped\n"),
+)
+
+
+def _patch_queries(obj) -> None:
+    """Fix schemainspect's catalog queries before any inspector reads them."""
+    for constant, wrong, right in _QUERY_PATCHES:
+        text = getattr(obj, constant)
+        if right in text:
+            continue  # already patched (this module was imported anew)
+        if wrong not in text:
+            raise RuntimeError(f"schemainspect's {constant} is not the text schemadiff patches "
+                               f"(looked for {wrong.strip()!r}): is schemainspect pinned?")
+        setattr(obj, constant, text.replace(wrong, right))
 
 
 def warm_up() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ...errors import VerificationError
 from ...scratch import Server
-from . import composites, enums, functions, partitions, quoting, reorder
+from . import composites, derived, enums, functions, partitions, quoting, reorder
 
 _UNSAFE_ENUM_USE = "unsafe use of new value"
 
@@ -27,6 +27,10 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         statements, from_model, to_model,
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
+    )
+    statements = derived.rewritten(
+        statements, from_model, to_model,
+        derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),
     )
     statements = composites.rewritten(statements, from_model, to_model)
     statements = functions.rewritten(statements, from_model, to_model, server, dbname)

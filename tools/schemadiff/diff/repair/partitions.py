@@ -88,8 +88,12 @@ def rewritten(statements: list[str], from_model, to_model,
     for attachment in sorted(after - before, key=lambda a: (a.parent, a.child)):
         child = to_model.indexes.get(attachment.child)
         if attachment.parent in old_indexes and attachment.table in new_partitions and child:
-            # Postgres builds (and attaches) this index when the partition joins.
+            # Postgres builds (and attaches) this index when the partition joins, and the
+            # partition's copy of the parent's PRIMARY KEY/UNIQUE constraint with it.
             replace[tidy(child.create_statement)] = []
+            constraint = getattr(child, "constraint", None)
+            if constraint is not None:
+                replace[tidy(constraint.create_statement)] = []
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))

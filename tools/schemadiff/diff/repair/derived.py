@@ -1,0 +1,69 @@
+"""Foreign keys Postgres derives from another (pg_constraint.conparentid <> 0).
+
+A foreign key on a partitioned table is cloned onto each partition, and a foreign key
+that references a partitioned table gets one clone per referenced partition (named
+`…_fkey1`, …). schemainspect does not read conparentid, so migra treats the clones as
+the user's own: it adds them again after their parent (a duplicate) and drops them after
+their parent took them along ("does not exist"). Postgres owns them: their ADD is left
+out, their DROP becomes IF EXISTS. Index-backed copies (a partition's primary key) are
+left to partitions.py, which attaches them as pg_dump does.
+
+migra also adds every foreign key NOT VALID and then validates it; Postgres 15 refuses
+NOT VALID on a partitioned table, and validating a key that references a partitioned
+table leaves its per-partition clones NOT VALID: such keys are added in one statement.
+"""
+
+from __future__ import annotations
+
+from ... import sql
+from ...inspect.catalog_model import quote_ident
+from ...scratch import Server
+from ..statements import tidy
+
+
+def derived(server: Server, dbname: str, schemas) -> set[str]:
+    """Model keys ("schema"."table"."name") of the derived constraints of `dbname`."""
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.load("repair_derived_constraints.sql"), {"schemas": list(schemas)})
+            rows = cur.fetchall()
+    finally:
+        conn.close()
+    return {".".join(quote_ident(part) for part in row) for row in rows}
+
+
+def _partitioned(model, quoted_table: str | None) -> bool:
+    table = model.tables.get(quoted_table) if quoted_table else None
+    return table is not None and table.is_partitioned
+
+
+def rewritten(statements: list[str], from_model, to_model, before: set[str],
+              after: set[str]) -> list[str]:
+    """migra's statements without the derived constraints Postgres makes and drops itself."""
+    replace: dict[str, list[str]] = {}
+    for key in sorted(before):
+        constraint = from_model.constraints.get(key)
+        if constraint is not None and constraint.index is None:
+            replace[tidy(constraint.drop_statement)] = [
+                f"alter table {constraint.quoted_full_table_name} drop constraint if exists "
+                f"{constraint.quoted_name};"
+            ]
+    for key, constraint in to_model.constraints.items():
+        if constraint.index is not None or not constraint.can_use_not_valid:
+            continue
+        texts = [tidy(s) for s in constraint.safer_create_statements]
+        if key in after:
+            for text in texts:
+                replace[text] = []
+            continue
+        if _partitioned(to_model, constraint.quoted_full_table_name) or _partitioned(
+                to_model, constraint.quoted_full_foreign_table_name):
+            replace[texts[0]] = [tidy(constraint.create_statement)]
+            replace[texts[1]] = []
+    if not replace:
+        return statements
+    out: list[str] = []
+    for statement in statements:
+        out.extend(replace.get(statement, [statement]))
+    return out
