@@ -150,3 +150,15 @@ def referenced_tables(statement: str) -> list[str]:
                 name = _name(constraint.pktable)
                 found.append(name if "." in name else f"public.{name}")
     return found
+
+
+def default_privilege_schemas(statement: str) -> tuple[str, ...] | None:
+    """The schemas an ALTER DEFAULT PRIVILEGES … IN SCHEMA names; None for other statements
+    (and () for one without IN SCHEMA)."""
+    node = _parse(statement)
+    if not isinstance(node, ast.AlterDefaultPrivilegesStmt):
+        return None
+    for option in node.options or ():
+        if option.defname == "schemas":
+            return tuple(_name(part) for part in option.arg)
+    return ()

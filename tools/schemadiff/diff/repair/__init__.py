@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from ...errors import VerificationError
 from ...scratch import Server
-from . import composites, derived, enums, functions, partitions, quoting, reorder
+from . import (
+    composites,
+    derived,
+    enums,
+    functions,
+    partitions,
+    quoting,
+    reorder,
+    sequences,
+)
+from .schemas import without_dropped_schema_defaults
 
 _UNSAFE_ENUM_USE = "unsafe use of new value"
 
@@ -32,6 +42,8 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         statements, from_model, to_model,
         derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),
     )
+    statements = sequences.released_first(statements, from_model, to_model)
+    statements = without_dropped_schema_defaults(statements, from_model, to_model)
     statements = composites.rewritten(statements, from_model, to_model)
     statements = functions.rewritten(statements, from_model, to_model, server, dbname)
     rewritten = enums.rewritten(

@@ -3,7 +3,8 @@
 A function whose arguments or return type change is dropped and created anew (migra
 even tries CREATE OR REPLACE for a new return type, which Postgres refuses). Column
 defaults, indexes, constraints, policies, triggers and views that call the old function
-block the drop: they are dropped first and re-created, from the target, after it.
+block the drop, and so do routines whose SQL-standard body (BEGIN ATOMIC) calls it: they
+are dropped first and re-created, from the target, after it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from ...scratch import Server
 from ..statements import tidy
 from . import dependents
 
-_DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "default")
+_DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "function", "default")
 _COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlspolicies",
-                "trigger": "triggers", "view": "selectables"}
-
+                "trigger": "triggers", "view": "selectables", "function": "functions"}
 
 
 def _query() -> str:
@@ -35,6 +35,8 @@ def _dependents(server: Server, dbname: str, function) -> list[tuple[str, str, s
 
 
 def _key(kind: str, schema: str, parent: str | None, name: str) -> str:
+    if kind == "function":  # parent: the identity arguments, as schemainspect keys them
+        return f"{quote_ident(schema)}.{quote_ident(name)}({parent})"
     if kind in ("index", "view") or parent is None:
         return f"{quote_ident(schema)}.{quote_ident(name)}"
     return f"{quote_ident(schema)}.{quote_ident(parent)}.{quote_ident(name)}"
