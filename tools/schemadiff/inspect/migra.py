@@ -38,6 +38,7 @@ def _migra() -> SimpleNamespace:
         from schemainspect.pg.obj import PROPS, PostgreSQL
     migra.changes.differences = differences
     _patch_queries(schemainspect.pg.obj)
+    schemainspect.pg.obj.InspectedSelectable.has_compatible_columns = _has_compatible_columns
     return SimpleNamespace(Migration=Migration, PROPS=PROPS,
                            Inspector=two_connection_inspector(PostgreSQL))
 
@@ -64,6 +65,23 @@ def _patch_queries(obj) -> None:
             raise RuntimeError(f"schemainspect's {constant} is not the text schemadiff patches "
                                f"(looked for {wrong.strip()!r}): is schemainspect pinned?")
         setattr(obj, constant, text.replace(wrong, right))
+
+
+def _has_compatible_columns(self, other) -> bool:
+    """schemainspect's InspectedSelectable.has_compatible_columns, by full type and collation.
+
+    The original compares (name, regtype): a typmod (varchar(100) → varchar(255)) or
+    collation change then looks compatible, so migra keeps the views that read the
+    column and ALTER COLUMN … TYPE fails ("cannot alter type of a column used by a
+    view"); CREATE OR REPLACE VIEW refuses such a change of a view's own column too.
+    """
+    def shape(columns) -> list[tuple]:
+        return [(k, c.dbtypestr, c.collation) for k, c in columns.items()]
+
+    items = shape(self.columns)
+    if self.relationtype != "f":
+        items = items[:len(other.columns)]  # a view may gain columns at the end
+    return items == shape(other.columns)
 
 
 def warm_up() -> None:
