@@ -11,6 +11,7 @@ from schemadiff.data.declared import declared_tables
 from schemadiff.diff.plan import Plan, make_plans
 from schemadiff.inspect.scope import Scope
 from schemadiff.inspect.views import Views
+from schemadiff.migrations import irreversible_header
 from schemadiff.proof.compare import Judge
 from schemadiff.proof.verify import prove_first
 
@@ -24,6 +25,12 @@ class RoundTrip:
 
 def _render(statements: list[str]) -> str:
     return "\n".join(statements) + "\n"
+
+
+def _render_down(plan: Plan) -> str:
+    if plan.irreversible:  # as migrations.render_pair heads such a rollback
+        return "".join(f"-- {line}\n" for line in irreversible_header(plan.irreversible))
+    return _render(plan.down_statements())
 
 
 def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) -> RoundTrip:
@@ -40,7 +47,7 @@ def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) 
         plan, up, down = prove_first(
             Judge(views, reference), databases, a, b, make_plans(views, a, b, reference),
             lambda p: ((f"{case.name}/up", _render(p.up_statements())),
-                       (f"{case.name}/down", _render(p.down_statements()))),
+                       (f"{case.name}/down", _render_down(p))),
         )
         return RoundTrip(plan, up, down)
     finally:

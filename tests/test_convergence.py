@@ -7,6 +7,8 @@ optional case.toml:
     unmanaged = ["public.legacy"]    # never touched
     extra_judged = ["storage"]       # schemas the catalog judge also compares (platform
                                      # tables the project puts policies or triggers on)
+    [refused]                        # a direction the tool must refuse, and the words of
+    backward = "no update path"      # its message (e.g. an extension downgrade)
 
 Each folder is planned and proven both ways (a→b and b→a) by tests/roundtrip.py, whose
 proof asks migra and the catalog judge; `extra_judged` adds a catalog comparison of
@@ -22,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from roundtrip import roundtrip
+from schemadiff.errors import SchemadiffError
 from schemadiff.apply import SqlFile, apply_sql
 from schemadiff.build import apply_into
 from schemadiff.inspect import catalog
@@ -119,6 +122,13 @@ def _check_extra_schemas(server, databases, case: Path, migration: str, schemas:
 def test_convergence(server, databases, case, direction, tmp_path):
     settings = _settings(case)
     oriented = _oriented(case, direction, tmp_path)
+    refused = settings.get("refused", {}).get(direction)
+    if refused:
+        with pytest.raises(SchemadiffError, match=refused):
+            roundtrip(server, databases, oriented,
+                      schemas=tuple(settings.get("schemas", ["public"])),
+                      unmanaged=tuple(settings.get("unmanaged", [])))
+        return
     result = roundtrip(server, databases, oriented,
                        schemas=tuple(settings.get("schemas", ["public"])),
                        unmanaged=tuple(settings.get("unmanaged", [])))

@@ -9,6 +9,7 @@ from ..data.declared import ReferenceTable
 from ..data.rows import RowChanges, diff_rows
 from ..inspect.views import Views
 from . import classify, repair
+from .repair import extensions
 from .statements import statements
 from .supplement import supplement
 
@@ -23,6 +24,9 @@ class Plan:
 
     up: list[Section] = field(default_factory=list)
     down: list[Section] = field(default_factory=list)
+    # Why the rollback cannot be generated (then `down` is empty), e.g. an extension
+    # without a downgrade path.
+    irreversible: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -222,8 +226,13 @@ def make_plans(views: Views, current: str, desired: str,
     up = _readable(statements(current_model, desired_model), current_model)
     up = repair.repair(up + extra.up, current_model, desired_model, views.server, current,
                        desired)
+    extensions.require_path(current_model, desired_model, views.server, current)
     down: list[str] = []
+    irreversible: list[str] = []
     if rollback:  # `check` needs only the way forward
+        irreversible = extensions.without_path(desired_model, current_model, views.server,
+                                               desired)
+    if rollback and not irreversible:
         down = _readable(statements(desired_model, current_model), desired_model)
         down = repair.repair(down + extra.down, desired_model, current_model, views.server,
                              desired, current)
@@ -235,13 +244,17 @@ def make_plans(views: Views, current: str, desired: str,
     def plan(up_ddl: list[str]) -> Plan:
         # Rows go after the DDL that creates their tables, removals before the DDL that
         # drops them.
+        if irreversible:
+            return Plan(up=[(ROWS_REMOVED, rows.up_deletes), *grouped(up_ddl),
+                            (ROWS, rows.up_upserts)], irreversible=irreversible)
         return Plan(
             up=[(ROWS_REMOVED, rows.up_deletes), *grouped(up_ddl), (ROWS, rows.up_upserts)],
             down=[(ROWS_REMOVED, rows.down_deletes), *grouped(down), (ROWS, rows.down_upserts)],
         )
 
     plain = plan(up)
-    readable = Plan(up=plan(by_new_table(up)).up, down=plain.down)
+    readable = Plan(up=plan(by_new_table(up)).up, down=plain.down,
+                    irreversible=plain.irreversible)
     if readable.up_statements() == plain.up_statements():
         return [plain]
     return [readable, plain]

@@ -1,0 +1,52 @@
+"""Extension version changes Postgres cannot make in place.
+
+migra writes `alter extension … update to 'v'` both ways, but extensions ship upgrade
+scripts and rarely downgrade ones. Dropping and re-creating the extension instead would
+CASCADE to whatever uses it, in every schema (platform ones too) and with the data of
+columns of its types, so it is never generated: a rollback without a path is declared
+irreversible, and a migration without one is refused.
+"""
+
+from __future__ import annotations
+
+from ... import sql
+from ...errors import UsageError
+from ...scratch import Server
+
+
+def _has_path(server: Server, dbname: str, name: str, source: str, target: str) -> bool:
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.load("repair_extension_update_path.sql"),
+                        {"name": name, "source": source, "target": target})
+            return bool(cur.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def without_path(from_model, to_model, server: Server, dbname: str) -> list[str]:
+    """One line per extension whose version change `from_model` → `to_model` has no update
+    path on the server of `dbname` (empty when every change can be made in place)."""
+    found = []
+    for name, new in sorted(to_model.extensions.items()):
+        old = from_model.extensions.get(name)
+        if old is None or not old.version or not new.version or old.version == new.version:
+            continue
+        if not _has_path(server, dbname, name, old.version, new.version):
+            found.append(f"extension {name} cannot go from version {old.version} to "
+                         f"{new.version}: Postgres has no update path between them")
+    return found
+
+
+def require_path(from_model, to_model, server: Server, dbname: str) -> None:
+    """Refuse a migration that changes an extension's version where no path leads."""
+    missing = without_path(from_model, to_model, server, dbname)
+    if missing:
+        raise UsageError(
+            "schema.sql asks for an extension version the database cannot be updated to.",
+            detail="\n".join(f"  {line}" for line in missing)
+            + "\n  Keep the version the migrations already installed in schema.sql (an "
+              "extension is downgraded only by dropping it, with everything that uses it, "
+              "which schemadiff does not generate).",
+        )
