@@ -30,6 +30,8 @@ def _schemas(*models) -> list[str]:
 def repair(statements: list[str], from_model, to_model, server: Server, dbname: str,
            target: str) -> list[str]:
     """migra's `statements` (database `dbname` → `target`), fixed, in an order that applies."""
+    # migra never alters a partition's columns: that comes on top of its statements.
+    statements = statements + partitions.partition_columns(from_model, to_model)
     if not statements:
         return []  # nothing to fix or order (and no catalog to read)
     schemas = _schemas(from_model, to_model)

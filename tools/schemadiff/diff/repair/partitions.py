@@ -9,6 +9,9 @@
 - Dropping a partitioned table's constraint drops the partitions' copies too, so their
   own drops become `IF EXISTS`; dropping the partitioned table drops its partitions.
 - ATTACH PARTITION: schemainspect names the tables the wrong way round.
+- A dropped partitioned index takes the partitions' indexes along, even those that must
+  stay: they are built again. A kept partition's own NOT NULL and DEFAULT are altered
+  (migra never alters a partition).
 - Table inheritance: a column added to (dropped from) the parent is added to (dropped
   from) the children by Postgres; migra's own statement for each child fails.
 """
@@ -101,6 +104,49 @@ def rewritten(statements: list[str], from_model, to_model,
         if attachment.parent in old_indexes and attachment.table in new_partitions:
             continue
         out.append(f"alter index {attachment.parent} attach partition {attachment.child};")
+    out.extend(_detached_indexes(from_model, to_model, before))
+    return out
+
+
+def _detached_indexes(from_model, to_model, before: set[Attachment]) -> list[str]:
+    """Partition indexes that must outlive their dropped partitioned index.
+
+    DROP INDEX of a partitioned index drops every index attached to it, also one that
+    existed before the parent index did (CREATE INDEX on the parent adopts a matching
+    one); Postgres has no DETACH for indexes, so it is built again.
+    """
+    out = []
+    for attachment in sorted(before, key=lambda a: (a.parent, a.child)):
+        child = to_model.indexes.get(attachment.child)
+        if attachment.parent not in to_model.indexes and child is not None \
+                and attachment.child in from_model.indexes:
+            out.append(tidy(child.create_statement))
+    return out
+
+
+def partition_columns(from_model, to_model) -> list[str]:
+    """NOT NULL and DEFAULT of a kept partition's own columns.
+
+    migra never alters a partition (schemainspect: not `is_alterable`), yet a partition
+    may declare NOT NULL or a DEFAULT its parent lacks. Statements that must wait for the
+    parent's change (DROP NOT NULL under a NOT NULL parent) are moved after it by reorder.
+    """
+    out = []
+    for key, table in to_model.tables.items():
+        old = from_model.tables.get(key)
+        if old is None or not (table.is_partitioning_child_table
+                               and old.is_partitioning_child_table):
+            continue
+        for name, column in table.columns.items():
+            before = old.columns.get(name)
+            if before is None:
+                continue
+            where = f"alter table {table.quoted_full_name} alter column {quote_ident(name)}"
+            if before.not_null != column.not_null:
+                out.append(f"{where} {'set' if column.not_null else 'drop'} not null;")
+            if before.default != column.default and not column.is_generated:
+                out.append(f"{where} set default {column.default};" if column.default
+                           else f"{where} drop default;")
     return out
 
 
