@@ -13,6 +13,7 @@ from . import (
     derived,
     enums,
     functions,
+    inheritance,
     partitions,
     quoting,
     reorder,
@@ -40,6 +41,8 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
     )
+    statements = inheritance.rewritten(statements, from_model, to_model,
+                                       inheritance.local_columns(server, dbname, schemas))
     statements = derived.rewritten(
         statements, from_model, to_model,
         derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),

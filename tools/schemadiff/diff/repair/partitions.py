@@ -1,4 +1,4 @@
-"""Partitioned and inherited tables, where migra's DDL fails.
+"""Partitioned tables, where migra's DDL fails.
 
 - Indexes and PRIMARY KEY/UNIQUE constraints on a partitioned table: migra creates the
   parent index ON ONLY the parent and never attaches the partitions' indexes, so the
@@ -12,8 +12,6 @@
 - A dropped partitioned index takes the partitions' indexes along, even those that must
   stay: they are built again. A kept partition's own NOT NULL and DEFAULT are altered
   (migra never alters a partition).
-- Table inheritance: a column added to (dropped from) the parent is added to (dropped
-  from) the children by Postgres; migra's own statement for each child fails.
 """
 
 from __future__ import annotations
@@ -68,7 +66,7 @@ def _index_key(schema: str, name: str) -> str:
 
 def rewritten(statements: list[str], from_model, to_model,
               before: set[Attachment], after: set[Attachment]) -> list[str]:
-    """migra's statements with partition and inheritance DDL made to work."""
+    """migra's statements with partition DDL made to work."""
     replace: dict[str, list[str]] = {}
     for key, table in to_model.tables.items():
         old = from_model.tables.get(key)
@@ -78,7 +76,6 @@ def rewritten(statements: list[str], from_model, to_model,
                 f"alter table {table.parent_table} attach partition "
                 f"{table.quoted_full_name} {table.partition_def};"
             ]
-    replace.update(_inherited_columns(from_model, to_model))
     for key, table in from_model.tables.items():
         if (table.is_partitioning_child_table and key not in to_model.tables
                 and table.parent_table not in to_model.tables):
@@ -159,25 +156,6 @@ def _new_partitions(from_model, to_model) -> set[str]:
         if table.is_partitioning_child_table and moved:
             found.add(key)
     return found
-
-
-def _inherited_columns(from_model, to_model) -> dict[str, list[str]]:
-    drop: dict[str, list[str]] = {}
-    for key, table in to_model.tables.items():
-        old = from_model.tables.get(key)
-        if old is None or not table.is_inheritance_child_table:
-            continue
-        for name, column in table.columns.items():
-            if name not in old.columns and column.is_inherited:
-                drop[tidy(table.alter_table_statement(column.add_column_clause))] = []
-    for key, old in from_model.tables.items():
-        table = to_model.tables.get(key)
-        if table is None or not old.is_inheritance_child_table:
-            continue
-        for name, column in old.columns.items():
-            if name not in table.columns and column.is_inherited:
-                drop[tidy(table.alter_table_statement(column.drop_column_clause))] = []
-    return drop
 
 
 def _partitioned_constraints(replace: dict, from_model, to_model) -> None:
