@@ -98,11 +98,13 @@ def merged_grants(statements: list[str]) -> list[str]:
 def without_dropped_table_details(statements: list[str], from_model) -> list[str]:
     """Drop the revokes, policy/trigger/constraint/index drops that a DROP TABLE of the
     same table makes redundant: the rollback of a new table is then one statement."""
+    # A table dropped and created again (regular <-> partitioned) keeps its details.
+    recreated = {t for t in map(classify.created_table, statements) if t}
     dropped = {
         classify.subject(s).removeprefix("table ")
         for s in statements
         if classify.destructive_reason(s) == "drops table"
-    }
+    } - recreated
     if not dropped:
         return statements
     index_tables = {

@@ -1,9 +1,11 @@
-"""Foreign keys Postgres derives from another (pg_constraint.conparentid <> 0).
+"""Constraints and triggers Postgres derives from another: foreign keys
+(pg_constraint.conparentid <> 0), CHECKs a partition or child table inherits, and the
+clones of a partitioned table's row triggers (pg_trigger.tgparentid <> 0).
 
 A foreign key on a partitioned table is cloned onto each partition, and a foreign key
 that references a partitioned table gets one clone per referenced partition (named
 `…_fkey1`, …). schemainspect does not read conparentid, so migra treats the clones as
-the user's own: it adds them again after their parent (a duplicate) and drops them after
+the user's own (and a partition's inherited CHECK too): it adds them again after their parent (a duplicate) and drops them after
 their parent took them along ("does not exist"). Postgres owns them: their ADD is left
 out, their DROP becomes IF EXISTS. Index-backed copies (a partition's primary key) are
 left to partitions.py, which attaches them as pg_dump does.
@@ -21,16 +23,17 @@ from ...scratch import Server
 from ..statements import tidy
 
 
-def derived(server: Server, dbname: str, schemas) -> set[str]:
-    """Model keys ("schema"."table"."name") of the derived constraints of `dbname`."""
+def derived(server: Server, dbname: str, schemas) -> set[tuple[str, str]]:
+    """(kind, model key "schema"."table"."name") of the derived constraints and triggers
+    of `dbname`."""
     conn = server.connect(dbname)
     try:
         with conn.cursor() as cur:
-            cur.execute(sql.load("repair_derived_constraints.sql"), {"schemas": list(schemas)})
+            cur.execute(sql.load("repair_derived.sql"), {"schemas": list(schemas)})
             rows = cur.fetchall()
     finally:
         conn.close()
-    return {".".join(quote_ident(part) for part in row) for row in rows}
+    return {(kind, ".".join(quote_ident(part) for part in names)) for kind, *names in rows}
 
 
 def _partitioned(model, quoted_table: str | None) -> bool:
@@ -38,12 +41,17 @@ def _partitioned(model, quoted_table: str | None) -> bool:
     return table is not None and table.is_partitioned
 
 
-def rewritten(statements: list[str], from_model, to_model, before: set[str],
-              after: set[str]) -> list[str]:
-    """migra's statements without the derived constraints Postgres makes and drops itself."""
+def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str, str]],
+              after: set[tuple[str, str]]) -> list[str]:
+    """migra's statements without the derived objects Postgres makes and drops itself."""
     replace: dict[str, list[str]] = {}
-    for key in sorted(before):
-        constraint = from_model.constraints.get(key)
+    for kind, key in sorted(after):
+        trigger = to_model.triggers.get(key) if kind == "trigger" else None
+        if trigger is not None:
+            replace[tidy(trigger.create_statement)] = []
+    after = {key for kind, key in after if kind == "constraint"}
+    for kind, key in sorted(before):
+        constraint = from_model.constraints.get(key) if kind == "constraint" else None
         if constraint is not None and constraint.index is None:
             replace[tidy(constraint.drop_statement)] = [
                 f"alter table {constraint.quoted_full_table_name} drop constraint if exists "

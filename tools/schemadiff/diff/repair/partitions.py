@@ -94,6 +94,7 @@ def rewritten(statements: list[str], from_model, to_model,
             constraint = getattr(child, "constraint", None)
             if constraint is not None:
                 replace[tidy(constraint.create_statement)] = []
+    replace.update(_recreated_tables(from_model, to_model))
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))
@@ -145,6 +146,44 @@ def partition_columns(from_model, to_model) -> list[str]:
                 out.append(f"{where} set default {column.default};" if column.default
                            else f"{where} drop default;")
     return out
+
+
+def _recreated_tables(from_model, to_model) -> dict[str, list[str]]:
+    """migra's CREATE of a table that becomes (or stops being) partitioned, followed by
+    the table's indexes, constraints, triggers and policies.
+
+    Postgres cannot convert a table either way, so migra drops and creates it, but
+    writes again only what changed: the unchanged index on it would be lost. The table
+    has no partitions yet at that point, so an index is built ON it (not ON ONLY, which
+    would leave it invalid); partitions created after it get theirs from Postgres.
+    """
+    replace: dict[str, list[str]] = {}
+    for key, table in to_model.tables.items():
+        old = from_model.tables.get(key)
+        if old is None or old.is_partitioned == table.is_partitioned:
+            continue
+        details = []
+        backing = set()
+        for constraint in to_model.constraints.values():
+            if constraint.quoted_full_table_name != key:
+                continue
+            if constraint.index is not None and constraint.constraint_type != "EXCLUDE":
+                backing.add(constraint.index.quoted_full_name)
+                details.append(f"alter table {key} add constraint {constraint.quoted_name} "
+                               f"{constraint.definition};")
+            else:
+                details.append(tidy(constraint.create_statement))
+        for name, index in to_model.indexes.items():
+            if index.quoted_full_table_name == key and name not in backing:
+                details.insert(0, tidy(index.create_statement).replace(" ON ONLY ", " ON ", 1))
+        details += [tidy(t.create_statement) for t in to_model.triggers.values()
+                    if t.quoted_full_selectable_name == key]
+        details += [tidy(p.create_statement) for p in to_model.rlspolicies.values()
+                    if p.quoted_full_table_name == key]
+        if table.rowsecurity:
+            details.append(f"alter table {key} enable row level security;")
+        replace[tidy(table.create_statement)] = [tidy(table.create_statement), *details]
+    return replace
 
 
 def _new_partitions(from_model, to_model) -> set[str]:
