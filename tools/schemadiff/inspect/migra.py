@@ -38,7 +38,9 @@ def _migra() -> SimpleNamespace:
         from schemainspect.pg.obj import PROPS, PostgreSQL
     migra.changes.differences = differences
     _patch_queries(schemainspect.pg.obj)
-    schemainspect.pg.obj.InspectedSelectable.has_compatible_columns = _has_compatible_columns
+    selectable = schemainspect.pg.obj.InspectedSelectable
+    selectable.has_compatible_columns = _has_compatible_columns
+    selectable.is_partitioning_child_table = property(_is_partition)
     return SimpleNamespace(Migration=Migration, PROPS=PROPS,
                            Inspector=two_connection_inspector(PostgreSQL))
 
@@ -52,6 +54,14 @@ _QUERY_PATCHES = (
     ("ALL_RELATIONS_QUERY",
      "on r.oid = a.attrelid and a.attnum > 0\n",
      "on r.oid = a.attrelid and a.attnum > 0 and not a.attisdropped\n"),
+    # `partition_def` holds a partition's bound, else a partitioned table's key: a
+    # partition that is itself partitioned lost its key (and was created as a plain
+    # partitioned table with its bound for a key). It gets both, as CREATE TABLE … PARTITION
+    # OF takes them; pg_get_partkeydef is NULL for a table that is not partitioned.
+    ("ALL_RELATIONS_QUERY",
+     "pg_get_expr(c.relpartbound, c.oid, true)\n",
+     "pg_get_expr(c.relpartbound, c.oid, true)\n"
+     "          || coalesce(' partition by ' || pg_catalog.pg_get_partkeydef(c.oid), '')\n"),
 )
 
 
@@ -82,6 +92,13 @@ def _has_compatible_columns(self, other) -> bool:
     if self.relationtype != "f":
         items = items[:len(other.columns)]  # a view may gain columns at the end
     return items == shape(other.columns)
+
+
+def _is_partition(self) -> bool:
+    """schemainspect's InspectedSelectable.is_partitioning_child_table, for partitions that
+    are partitioned themselves too (relkind 'p'; the original asks for 'r'). A partitioned
+    table cannot be an inheritance child, so a parent and a bound make it a partition."""
+    return bool(self.relationtype in ("r", "p") and self.parent_table and self.partition_def)
 
 
 def warm_up() -> None:

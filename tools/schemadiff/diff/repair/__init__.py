@@ -14,6 +14,7 @@ from . import (
     enums,
     functions,
     inheritance,
+    partition_keys,
     partitions,
     quoting,
     reorder,
@@ -40,6 +41,10 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         statements, from_model, to_model,
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
+    )
+    statements = partition_keys.rewritten(
+        statements, from_model, to_model,
+        partition_keys.specs(server, dbname, schemas), partition_keys.specs(server, target, schemas),
     )
     statements = inheritance.rewritten(statements, from_model, to_model,
                                        inheritance.local_columns(server, dbname, schemas))

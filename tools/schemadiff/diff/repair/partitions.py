@@ -153,37 +153,45 @@ def _recreated_tables(from_model, to_model) -> dict[str, list[str]]:
     the table's indexes, constraints, triggers and policies.
 
     Postgres cannot convert a table either way, so migra drops and creates it, but
-    writes again only what changed: the unchanged index on it would be lost. The table
-    has no partitions yet at that point, so an index is built ON it (not ON ONLY, which
-    would leave it invalid); partitions created after it get theirs from Postgres.
+    writes again only what changed: the unchanged index on it would be lost.
     """
     replace: dict[str, list[str]] = {}
     for key, table in to_model.tables.items():
         old = from_model.tables.get(key)
         if old is None or old.is_partitioned == table.is_partitioned:
             continue
-        details = []
-        backing = set()
-        for constraint in to_model.constraints.values():
-            if constraint.quoted_full_table_name != key:
-                continue
-            if constraint.index is not None and constraint.constraint_type != "EXCLUDE":
-                backing.add(constraint.index.quoted_full_name)
-                details.append(f"alter table {key} add constraint {constraint.quoted_name} "
-                               f"{constraint.definition};")
-            else:
-                details.append(tidy(constraint.create_statement))
-        for name, index in to_model.indexes.items():
-            if index.quoted_full_table_name == key and name not in backing:
-                details.insert(0, tidy(index.create_statement).replace(" ON ONLY ", " ON ", 1))
-        details += [tidy(t.create_statement) for t in to_model.triggers.values()
-                    if t.quoted_full_selectable_name == key]
-        details += [tidy(p.create_statement) for p in to_model.rlspolicies.values()
-                    if p.quoted_full_table_name == key]
-        if table.rowsecurity:
-            details.append(f"alter table {key} enable row level security;")
+        details = table_details(to_model, key)
         replace[tidy(table.create_statement)] = [tidy(table.create_statement), *details]
     return replace
+
+
+def table_details(to_model, key: str) -> list[str]:
+    """What to create on table `key` (quoted) just created, from `to_model`: its indexes,
+    constraints, triggers, policies and RLS. The table has no partitions yet, so an index
+    is built ON it (not ON ONLY, which would leave it invalid); partitions created or
+    attached after it get theirs from Postgres."""
+    table = to_model.tables[key]
+    details: list[str] = []
+    backing = set()
+    for constraint in to_model.constraints.values():
+        if constraint.quoted_full_table_name != key:
+            continue
+        if constraint.index is not None and constraint.constraint_type != "EXCLUDE":
+            backing.add(constraint.index.quoted_full_name)
+            details.append(f"alter table {key} add constraint {constraint.quoted_name} "
+                           f"{constraint.definition};")
+        else:
+            details.append(tidy(constraint.create_statement))
+    for name, index in to_model.indexes.items():
+        if index.quoted_full_table_name == key and name not in backing:
+            details.insert(0, tidy(index.create_statement).replace(" ON ONLY ", " ON ", 1))
+    details += [tidy(t.create_statement) for t in to_model.triggers.values()
+                if t.quoted_full_selectable_name == key]
+    details += [tidy(p.create_statement) for p in to_model.rlspolicies.values()
+                if p.quoted_full_table_name == key]
+    if table.rowsecurity:
+        details.append(f"alter table {key} enable row level security;")
+    return details
 
 
 def _new_partitions(from_model, to_model) -> set[str]:
