@@ -184,3 +184,37 @@ def test_declared_rename_becomes_alter_rename_both_ways(run, project):
     assert 'RENAME COLUMN "title" TO "name"' in down
     assert "drop column" not in up.lower()
     assert run("verify").exit_code == 0
+
+
+def test_extension_upgrade_without_downgrade_path_gets_an_irreversible_rollback(run, project):
+    (project / "schema.sql").write_text("create extension if not exists pg_trgm version '1.5';\n"
+                                        + TABLE)
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text("create extension if not exists pg_trgm version '1.6';\n"
+                                        + TABLE)
+    result = run("diff", "trgm", "--version", "20250102000000")
+    assert result.exit_code == 0, result.output
+    assert "no rollback: extension pg_trgm cannot go from version 1.6 to 1.5" in result.output
+    rollback = (project / "supabase/rollbacks/20250102000000_trgm.sql").read_text()
+    assert "-- schemadiff: irreversible" in rollback.splitlines()
+    assert "alter extension" not in rollback
+    up = (project / "supabase/migrations/20250102000000_trgm.sql").read_text()
+    assert "alter extension \"pg_trgm\" update to '1.6';" in up
+    verified = run("verify", "--json")
+    assert verified.exit_code == 0, verified.output
+    assert json.loads(verified.output)["migrations"][1]["down"] == "irreversible"
+
+
+def test_insert_into_a_view_is_reported_by_diff(run, project):
+    (project / "schema.sql").write_text(
+        TABLE + "create view public.widget_names as select id, name from public.widgets;\n"
+        "create function public.widget_names_insert() returns trigger language plpgsql as $$\n"
+        "begin insert into public.widgets values (new.id, new.name); return new; end $$;\n"
+        "create trigger widget_names_insert instead of insert on public.widget_names\n"
+        "    for each row execute function public.widget_names_insert();\n"
+        "insert into public.widget_names values (1, 'bolt');\n")
+    result = run("diff", "init", "--version", "20250101000000")
+    assert result.exit_code == 0, result.output
+    assert "schema.sql:7:13: INSERT INTO public.widget_names: a view" in result.output
+    up = (project / "supabase/migrations/20250101000000_init.sql").read_text()
+    assert "bolt" not in up  # not reference data: no migration writes it

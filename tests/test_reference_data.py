@@ -459,12 +459,45 @@ def test_configured_tables_are_added_with_their_keys():
     ]
 
 
-def test_insert_without_column_list_is_refused_with_its_location():
+def test_insert_without_column_list_into_a_table_is_refused_with_its_location(server,
+                                                                             fresh_db):
     with pytest.raises(SQLInputError) as raised:
-        _parse("CREATE TABLE t (a int);\n\nINSERT INTO t VALUES (1);\n")
+        _resolve(server, fresh_db, "CREATE TABLE t (a int);\n\nINSERT INTO t VALUES (1);\n")
     assert raised.value.message.startswith(
         "schema.sql:3:13: INSERT INTO public.t has no column list"
     )
+
+
+_VIEW_WITH_TRIGGER = """
+    CREATE TABLE people_store (id int PRIMARY KEY, full_name text NOT NULL);
+    CREATE VIEW people AS SELECT id, full_name FROM people_store;
+    CREATE FUNCTION people_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO people_store VALUES (new.id, new.full_name); RETURN new; END $$;
+    CREATE TRIGGER people_insert INSTEAD OF INSERT ON people
+        FOR EACH ROW EXECUTE FUNCTION people_insert();
+"""
+
+
+@pytest.mark.parametrize("insert", [
+    "INSERT INTO people VALUES (1, 'Ada');",
+    "INSERT INTO people (id, full_name) VALUES (1, 'Ada');",
+])
+def test_insert_into_a_view_is_reported_not_refused_nor_reference_data(server, fresh_db,
+                                                                       insert):
+    db = fresh_db("view")
+    conn = server.connect(db, autocommit=False)
+    try:
+        source = SqlFile(Path("schema.sql"), _VIEW_WITH_TRIGGER + insert + "\n")
+        apply_sql(conn, source)
+        conn.autocommit = True
+        not_tables: list[str] = []
+        tables = resolve_keys(conn, reference_tables(source, {}), not_tables)
+    finally:
+        conn.close()
+    assert tables == []
+    assert len(not_tables) == 1
+    assert not_tables[0].startswith("schema.sql:8:13: INSERT INTO public.people: a view, ")
+    assert "not reference data" in not_tables[0]
 
 
 # --- which key ----------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 - Columns compared and written are those the INSERTs name (the union over all INSERTs
   into the table). Columns left to defaults (id, created_at, updated_at) are neither
-  compared nor overwritten. An INSERT without a column list is refused: the list is
-  what declares which columns are data.
+  compared nor overwritten. An INSERT into a table without a column list is refused:
+  the list is what declares which columns are data.
+- Only tables hold reference data. An INSERT into a view (an INSTEAD OF trigger puts
+  the rows wherever it likes) is neither refused nor compared: it is reported, so the
+  rows are never left out without a word.
 - INSERTs hidden in function bodies or DO blocks are not seen: list such a table in
   config; its columns are then those without a default, plus the key.
 - Unqualified table names resolve to `public`, or to the first schema of the last
@@ -20,7 +23,7 @@ from pglast import ast
 
 from ..apply import SqlFile, pointer, split_statements
 from ..errors import SQLInputError, UsageError
-from .tables import Shape, read_catalog, reading
+from .tables import Shape, read_catalog, read_kinds, reading
 
 CONFIGURED = "configured in pyproject.toml"
 
@@ -40,6 +43,9 @@ class ReferenceTable:
     # The first INSERT's own ON CONFLICT target: column names, or a constraint name.
     conflict_target: tuple[str, ...] | str | None = None
     where: str = ""  # the first INSERT (file:line:col), or the config that lists the table
+    # An INSERT without a column list: its refusal (message, detail), raised once the
+    # target is known to be a table.
+    unlisted: tuple[str, str] | None = None
 
     @property
     def ident(self) -> Ident:
@@ -117,16 +123,18 @@ def _declared(
     assert relation is not None and relation.relname  # the grammar requires a target
     schema = relation.schemaname or search_schema
     where, shown = pointer(source, offset + max(relation.location or 0, 0))
+    unlisted = None
     if not insert.cols:
-        raise SQLInputError(
+        unlisted = (
             f"{where}: INSERT INTO {schema}.{relation.relname} has no column list.",
-            detail=shown + "\n  Reference data is declared column by column: name the columns "
+            shown + "\n  Reference data is declared column by column: name the columns "
             f"the rows provide, e.g. INSERT INTO {schema}.{relation.relname} (col_a, col_b) "
             "VALUES (...). Columns left out keep their defaults and are not compared.",
         )
-    columns = tuple(dict.fromkeys(target.name for target in insert.cols))
+    columns = tuple(dict.fromkeys(target.name for target in insert.cols or ()))
     return ReferenceTable(
-        schema, relation.relname, columns, conflict_target=_conflict_target(insert), where=where
+        schema, relation.relname, columns, conflict_target=_conflict_target(insert), where=where,
+        unlisted=unlisted,
     )
 
 
@@ -148,34 +156,45 @@ def _merged(first: ReferenceTable, later: ReferenceTable) -> ReferenceTable:
         first,
         columns=tuple(dict.fromkeys(first.columns + later.columns)),
         conflict_target=first.conflict_target or later.conflict_target,
+        unlisted=first.unlisted or later.unlisted,
     )
 
 
 def declared_tables(schema: SqlFile, configured: dict[str, tuple[str, ...]], scope,
-                    conn) -> list[ReferenceTable]:
+                    conn, not_tables: list[str] | None = None) -> list[ReferenceTable]:
     """The reference tables `schema` declares within `scope`, keys resolved through `conn`
-    (a database holding schema.sql)."""
+    (a database holding schema.sql); see `resolve_keys` for `not_tables`."""
     tables = [t for t in reference_tables(schema, configured) if scope.keeps_rows(t)]
-    return resolve_keys(conn, tables) if tables else []
+    return resolve_keys(conn, tables, not_tables) if tables else []
 
 
 # --- the natural key ----------------------------------------------------------------
 
 
-def resolve_keys(conn, tables: list[ReferenceTable]) -> list[ReferenceTable]:
+def resolve_keys(conn, tables: list[ReferenceTable],
+                 not_tables: list[str] | None = None) -> list[ReferenceTable]:
     """Tables with columns in table order and a natural key, from the "desired" database's catalog.
 
     Key choice, first that applies: the configured key; the INSERTs' own ON CONFLICT
     target; the primary key; a unique constraint; a unique index. Among equals: fewest
     columns, then the columns that come first in the table, then the index name. Only
     unique keys whose columns the INSERTs all provide count. INSERT targets that no
-    longer exist once schema.sql has loaded (dropped, temporary) are left out.
+    longer exist once schema.sql has loaded (dropped, temporary) are left out. Targets
+    that are views (or other relations that are not tables) are left out too, each with
+    a line saying so appended to `not_tables`.
     """
     with reading(conn) as cur:
         shapes = read_catalog(cur, tables)
+        kinds = read_kinds(cur, [t for t in tables if t.ident not in shapes])
     resolved = []
     for table in tables:
         shape = shapes.get(table.ident)
+        if shape is None and table.ident in kinds:
+            if not_tables is not None:
+                not_tables.append(_not_a_table(table, kinds[table.ident]))
+            continue
+        if table.unlisted:
+            raise SQLInputError(table.unlisted[0], detail=table.unlisted[1])
         if shape is None:
             if table.key_origin == CONFIGURED:
                 raise UsageError(
@@ -187,6 +206,17 @@ def resolve_keys(conn, tables: list[ReferenceTable]) -> list[ReferenceTable]:
             continue
         resolved.append(_resolved(table, shape))
     return resolved
+
+
+_KIND_NAMES = {"v": "a view", "m": "a materialized view", "f": "a foreign table"}
+
+
+def _not_a_table(table: ReferenceTable, kind: str) -> str:
+    what = _KIND_NAMES.get(kind, f"not a table (relkind {kind})")
+    return (f"{table.where}: INSERT INTO {table.qualified}: {what}, whose rows are not "
+            "reference data (their INSTEAD OF trigger decides where they go): no migration "
+            "writes or compares them. To have them migrated, INSERT them into the tables "
+            "that hold them.")
 
 
 def _resolved(table: ReferenceTable, shape: Shape) -> ReferenceTable:

@@ -111,6 +111,15 @@ def read_catalog(cur, tables: list[ReferenceTable]) -> dict[Ident, Shape]:
     return shapes
 
 
+def read_kinds(cur, tables: list[ReferenceTable]) -> dict[Ident, str]:
+    """pg_class.relkind of each of `tables` that exists."""
+    if not tables:
+        return {}
+    cur.execute(sql_files.load("data_relation_kinds.sql"),
+                {"schemas": [t.schema for t in tables], "names": [t.name for t in tables]})
+    return {(schema, name): kind for schema, name, kind in cur.fetchall()}
+
+
 # --- rows of one database -----------------------------------------------------------
 
 
