@@ -18,7 +18,7 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
-from .partitions import table_details
+from .partitions import referencing_keys, table_details
 
 Spec = tuple[str | None, str | None]  # (key, bound)
 
@@ -58,8 +58,10 @@ def rewritten(statements: list[str], from_model, to_model, before: dict[str, Spe
             if gone not in to_model.tables:
                 unwanted.add(tidy(from_model.tables[gone].drop_statement))  # goes with it
         table = to_model.tables[key]
-        head += [tidy(table.drop_statement), tidy(table.create_statement),
+        drops, adds = referencing_keys(from_model, to_model, key)
+        head += [*drops, tidy(table.drop_statement), tidy(table.create_statement),
                  *table_details(to_model, key)]
+        tail += adds
     moved = set(rekeyed)
     for key in sorted(before.keys() & after.keys()):
         old, new = from_model.tables.get(key), to_model.tables.get(key)

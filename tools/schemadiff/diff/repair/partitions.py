@@ -77,9 +77,11 @@ def rewritten(statements: list[str], from_model, to_model,
                 f"{table.quoted_full_name} {table.partition_def};"
             ]
     for key, table in from_model.tables.items():
+        parent = to_model.tables.get(table.parent_table)
         if (table.is_partitioning_child_table and key not in to_model.tables
-                and table.parent_table not in to_model.tables):
-            # DROP TABLE of the partitioned table drops its partitions with it.
+                and (parent is None or not parent.is_partitioned)):
+            # DROP TABLE of the partitioned table (dropped, or created anew as a plain
+            # table) drops its partitions with it.
             replace[tidy(table.drop_statement)] = []
     _partitioned_constraints(replace, from_model, to_model)
     _child_constraint_drops(replace, from_model, to_model)
@@ -160,9 +162,24 @@ def _recreated_tables(from_model, to_model) -> dict[str, list[str]]:
         old = from_model.tables.get(key)
         if old is None or old.is_partitioned == table.is_partitioned:
             continue
-        details = table_details(to_model, key)
-        replace[tidy(table.create_statement)] = [tidy(table.create_statement), *details]
+        drops, adds = referencing_keys(from_model, to_model, key)
+        replace[tidy(old.drop_statement)] = [*drops, tidy(old.drop_statement)]
+        replace[tidy(table.create_statement)] = [tidy(table.create_statement),
+                                                 *table_details(to_model, key), *adds]
     return replace
+
+
+def referencing_keys(from_model, to_model, key: str) -> tuple[list[str], list[str]]:
+    """(drops, adds) of the other tables' foreign keys to table `key` (quoted), which
+    block dropping it and must be added again once it is created anew. Added in one
+    statement: NOT VALID is refused for keys to a partitioned table (PG15)."""
+    def to_table(model) -> dict:
+        return {k: c for k, c in model.constraints.items()
+                if c.is_fk and c.quoted_full_foreign_table_name == key
+                and c.quoted_full_table_name != key}
+    before, after = to_table(from_model), to_table(to_model)
+    return ([tidy(c.drop_statement) for c in before.values()],
+            [tidy(c.create_statement) for c in after.values()])
 
 
 def table_details(to_model, key: str) -> list[str]:
