@@ -74,6 +74,12 @@ PAIRS = sorted(p for kind in ("convergence", "diff") for p in (FIXTURES / kind).
                if p.is_dir())
 
 
+# Cases whose models differ in what migra writes no statement for (repair writes it).
+SEEN_NOT_WRITTEN = {
+    "part_not_null_partition": "a partition's own NOT NULL: migra never alters a partition",
+}
+
+
 @pytest.mark.parametrize("case", PAIRS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_same_agrees_with_migra(server, fresh_db, case):
     dbs = {}
@@ -85,8 +91,11 @@ def test_same_agrees_with_migra(server, fresh_db, case):
     scope = Scope(tuple(sorted({*_scope(server, dbs["a"]).schemas,
                                      *_scope(server, dbs["b"]).schemas})))
     a, b = (_ours(server, dbs[side], scope) for side in ("a", "b"))
-    assert migra.same(a, b) is (_raw_migra(a, b) == [])
-    assert migra.same(b, a) is (_raw_migra(b, a) == [])
+    for left, right in ((a, b), (b, a)):
+        if case.name in SEEN_NOT_WRITTEN:
+            assert not migra.same(left, right) and _raw_migra(left, right) == []
+        else:
+            assert migra.same(left, right) is (_raw_migra(left, right) == [])
     assert migra.same(a, a) and _raw_migra(a, a) == []
     # The one-pass `differences` migra runs with gives what migra's own gives.
     for prop in PROPS.split():
