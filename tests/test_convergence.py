@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 
 from roundtrip import roundtrip
-from schemadiff.errors import SchemadiffError
 from schemadiff.apply import SqlFile, apply_sql
 from schemadiff.build import apply_into
+from schemadiff.errors import SchemadiffError
 from schemadiff.inspect import catalog
 from schemadiff.proof.compare import compare_snapshots
 

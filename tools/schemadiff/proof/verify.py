@@ -40,9 +40,9 @@ def prove(judge: Judge, databases: Databases, current: str, desired: str,
             (down, current, "The generated rollback fails to apply",
              "The generated rollback does not restore the previous state"),
         )
-        if declares_irreversible(down[1]):
-            checks = checks[:1]  # nothing to undo with: only the way up is proven
-        for (label, text), target, fails, differs in checks:
+        # A rollback declared irreversible holds nothing to undo with: only up is proven.
+        for (label, text), target, fails, differs in checks[:1 if declares_irreversible(
+                down[1]) else 2]:
             try:
                 _apply_text(judge, clone, label, text)
             except SQLInputError as exc:

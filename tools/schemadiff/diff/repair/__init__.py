@@ -29,6 +29,27 @@ def _schemas(*models) -> list[str]:
     return sorted({s.schema for model in models for s in model.schemas.values()})
 
 
+def _inherits(model) -> bool:
+    """Whether any table is partitioned, a partition or an inheritance child: without one,
+    there is nothing for the catalog reads of partition keys and derived objects to find."""
+    return any(t.parent_table or t.is_partitioned for t in model.tables.values())
+
+
+def _inheritance_rewritten(statements: list[str], from_model, to_model, server: Server,
+                           dbname: str, target: str, schemas: list[str]) -> list[str]:
+    statements = partition_keys.rewritten(
+        statements, from_model, to_model,
+        partition_keys.specs(server, dbname, schemas),
+        partition_keys.specs(server, target, schemas),
+    )
+    statements = inheritance.rewritten(statements, from_model, to_model,
+                                       inheritance.local_columns(server, dbname, schemas))
+    return derived.rewritten(
+        statements, from_model, to_model,
+        derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),
+    )
+
+
 def repair(statements: list[str], from_model, to_model, server: Server, dbname: str,
            target: str) -> list[str]:
     """migra's `statements` (database `dbname` → `target`), fixed, in an order that applies."""
@@ -42,16 +63,9 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
     )
-    statements = partition_keys.rewritten(
-        statements, from_model, to_model,
-        partition_keys.specs(server, dbname, schemas), partition_keys.specs(server, target, schemas),
-    )
-    statements = inheritance.rewritten(statements, from_model, to_model,
-                                       inheritance.local_columns(server, dbname, schemas))
-    statements = derived.rewritten(
-        statements, from_model, to_model,
-        derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),
-    )
+    if _inherits(from_model) or _inherits(to_model):
+        statements = _inheritance_rewritten(statements, from_model, to_model, server, dbname,
+                                            target, schemas)
     statements = sequences.released_first(statements, from_model, to_model)
     statements = without_dropped_schema_defaults(statements, from_model, to_model)
     statements = composites.rewritten(statements, from_model, to_model)

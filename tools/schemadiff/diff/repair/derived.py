@@ -4,10 +4,11 @@ clones of a partitioned table's row triggers (pg_trigger.tgparentid <> 0).
 
 A foreign key on a partitioned table is cloned onto each partition, and a foreign key
 that references a partitioned table gets one clone per referenced partition (named
-`…_fkey1`, …). schemainspect does not read conparentid, so migra treats the clones as
-the user's own (and a partition's inherited CHECK too): it adds them again after their parent (a duplicate) and drops them after
-their parent took them along ("does not exist"). Postgres owns them: their ADD is left
-out, their DROP becomes IF EXISTS. Index-backed copies (a partition's primary key) are
+`…_fkey1`, …). schemainspect does not read conparentid, so migra treats the clones
+(and a partition's inherited CHECK and trigger) as the user's own: it adds them again
+after their parent (a duplicate) and drops them after their parent took them along
+("does not exist"). Postgres owns them: their ADD is left out, their DROP becomes IF
+EXISTS (a trigger's already is). Index-backed copies (a partition's primary key) are
 left to partitions.py, which attaches them as pg_dump does.
 
 migra also adds every foreign key NOT VALID and then validates it; Postgres 15 refuses
@@ -49,7 +50,7 @@ def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str
         trigger = to_model.triggers.get(key) if kind == "trigger" else None
         if trigger is not None:
             replace[tidy(trigger.create_statement)] = []
-    after = {key for kind, key in after if kind == "constraint"}
+    derived_after = {key for kind, key in after if kind == "constraint"}
     for kind, key in sorted(before):
         constraint = from_model.constraints.get(key) if kind == "constraint" else None
         if constraint is not None and constraint.index is None:
@@ -61,7 +62,7 @@ def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str
         if constraint.index is not None or not constraint.can_use_not_valid:
             continue
         texts = [tidy(s) for s in constraint.safer_create_statements]
-        if key in after:
+        if key in derived_after:
             for text in texts:
                 replace[text] = []
             continue
