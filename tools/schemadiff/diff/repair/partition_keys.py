@@ -8,6 +8,8 @@ old key). Postgres cannot change either in place:
   and attached again afterwards, with their new bound, so their rows survive (and are
   checked against the bound); the ones that go are dropped with it.
 - a new bound of a partition that stays: DETACH and ATTACH with the new bound.
+A table attached as a partition: schemainspect's ATTACH names the tables the wrong way
+round, and gives a partitioned partition its key after the bound.
 """
 
 from __future__ import annotations
@@ -71,6 +73,23 @@ def rewritten(statements: list[str], from_model, to_model, before: dict[str, Spe
         if parent and old.parent_table == parent and before[key][1] != after[key][1]:
             head.append(f"alter table {parent} detach partition {key};")
             tail.append(f"alter table {parent} attach partition {key} {after[key][1]};")
-    if not (head or tail or unwanted):
+    attach = _attachments(from_model, to_model, after)
+    if not (head or tail or unwanted or attach):
         return statements
-    return head + [s for s in statements if s not in unwanted] + tail
+    body = [attach.get(s, s) for s in statements if s not in unwanted]
+    return head + body + tail
+
+
+def _attachments(from_model, to_model, after: dict[str, Spec]) -> dict[str, str]:
+    """migra's ATTACH PARTITION of each table that becomes a partition → the right one."""
+    out = {}
+    for key, table in to_model.tables.items():
+        old = from_model.tables.get(key)
+        if table.is_partitioning_child_table and old is not None \
+                and old.parent_table != table.parent_table and key in after:
+            # What schemainspect builds (child and parent swapped), tidied.
+            wrong = tidy(f"alter table {key} attach partition {table.parent_table} "
+                         f"{table.partition_def};")
+            out[wrong] = f"alter table {table.parent_table} attach partition {key} " \
+                         f"{after[key][1]};"
+    return out

@@ -8,7 +8,6 @@
   from Postgres; migra's CREATE INDEX for it would fail as a duplicate.
 - Dropping a partitioned table's constraint drops the partitions' copies too, so their
   own drops become `IF EXISTS`; dropping the partitioned table drops its partitions.
-- ATTACH PARTITION: schemainspect names the tables the wrong way round.
 - A dropped partitioned index takes the partitions' indexes along, even those that must
   stay: they are built again. A kept partition's own NOT NULL and DEFAULT are altered
   (migra never alters a partition).
@@ -54,12 +53,6 @@ def attachments(server: Server, dbname: str, schemas) -> set[Attachment]:
     }
 
 
-def _attach_text(table) -> str:
-    # What schemainspect builds (child and parent swapped), tidied.
-    return tidy(f"alter table {table.quoted_full_name} attach partition "
-                 f"{table.parent_table} {table.partition_def};")
-
-
 def _index_key(schema: str, name: str) -> str:
     return _qualified(schema, name)
 
@@ -68,14 +61,6 @@ def rewritten(statements: list[str], from_model, to_model,
               before: set[Attachment], after: set[Attachment]) -> list[str]:
     """migra's statements with partition DDL made to work."""
     replace: dict[str, list[str]] = {}
-    for key, table in to_model.tables.items():
-        old = from_model.tables.get(key)
-        if table.is_partitioning_child_table and old is not None \
-                and old.parent_table != table.parent_table:
-            replace[_attach_text(table)] = [
-                f"alter table {table.parent_table} attach partition "
-                f"{table.quoted_full_name} {table.partition_def};"
-            ]
     for key, table in from_model.tables.items():
         parent = to_model.tables.get(table.parent_table)
         if (table.is_partitioning_child_table and key not in to_model.tables
