@@ -55,7 +55,8 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
     """migra's `statements` (database `dbname` → `target`), fixed, in an order that applies."""
     # migra never alters a partition's columns: that comes on top of its statements.
     statements = statements + partitions.partition_columns(from_model, to_model)
-    if not statements:
+    partitioning = _inherits(from_model) or _inherits(to_model)
+    if not statements and not partitioning:  # (a new partition key or bound: no statement)
         return []  # nothing to fix or order (and no catalog to read)
     schemas = _schemas(from_model, to_model)
     statements = partitions.rewritten(
@@ -63,7 +64,7 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
     )
-    if _inherits(from_model) or _inherits(to_model):
+    if partitioning:
         statements = _inheritance_rewritten(statements, from_model, to_model, server, dbname,
                                             target, schemas)
     statements = sequences.released_first(statements, from_model, to_model)

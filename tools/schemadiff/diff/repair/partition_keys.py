@@ -20,7 +20,7 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
-from .partitions import referencing_keys, table_details
+from .partitions import around_recreation, table_details
 
 Spec = tuple[str | None, str | None]  # (key, bound)
 
@@ -53,17 +53,19 @@ def rewritten(statements: list[str], from_model, to_model, before: dict[str, Spe
     unwanted: set[str] = set()
     for key in rekeyed:
         kept = sorted(_children(from_model, key) & _children(to_model, key))
-        for child in kept:
-            head.append(f"alter table {key} detach partition {child};")
-            tail.append(f"alter table {key} attach partition {child} {after[child][1]};")
         for gone in sorted(_children(from_model, key) - set(kept)):
             if gone not in to_model.tables:
                 unwanted.add(tidy(from_model.tables[gone].drop_statement))  # goes with it
         table = to_model.tables[key]
-        drops, adds = referencing_keys(from_model, to_model, key)
-        head += [*drops, tidy(table.drop_statement), tidy(table.create_statement),
+        # Foreign keys to it go first: a partition they reference cannot be detached.
+        before_drop, after_create = around_recreation(from_model, to_model, key)
+        head += before_drop
+        head += [f"alter table {key} detach partition {child};" for child in kept]
+        head += [tidy(table.drop_statement), tidy(table.create_statement),
                  *table_details(to_model, key)]
-        tail += adds
+        tail += [f"alter table {key} attach partition {child} {after[child][1]};"
+                 for child in kept]
+        tail += after_create  # foreign keys to it check rows its partitions bring back
     moved = set(rekeyed)
     for key in sorted(before.keys() & after.keys()):
         old, new = from_model.tables.get(key), to_model.tables.get(key)

@@ -147,24 +147,36 @@ def _recreated_tables(from_model, to_model) -> dict[str, list[str]]:
         old = from_model.tables.get(key)
         if old is None or old.is_partitioned == table.is_partitioned:
             continue
-        drops, adds = referencing_keys(from_model, to_model, key)
-        replace[tidy(old.drop_statement)] = [*drops, tidy(old.drop_statement)]
+        before, after = around_recreation(from_model, to_model, key)
+        replace[tidy(old.drop_statement)] = [*before, tidy(old.drop_statement)]
         replace[tidy(table.create_statement)] = [tidy(table.create_statement),
-                                                 *table_details(to_model, key), *adds]
+                                                 *table_details(to_model, key), *after]
     return replace
 
 
-def referencing_keys(from_model, to_model, key: str) -> tuple[list[str], list[str]]:
-    """(drops, adds) of the other tables' foreign keys to table `key` (quoted), which
-    block dropping it and must be added again once it is created anew. Added in one
-    statement: NOT VALID is refused for keys to a partitioned table (PG15)."""
-    def to_table(model) -> dict:
-        return {k: c for k, c in model.constraints.items()
+def around_recreation(from_model, to_model, key: str) -> tuple[list[str], list[str]]:
+    """(before the DROP, after the CREATE) of table `key` (quoted) created anew.
+
+    The other tables' foreign keys to it block the drop: dropped, added again after (in
+    one statement: NOT VALID is refused for keys to a partitioned table on PG15). A
+    sequence it OWNS (serial) would go with it: released, owned again after.
+    """
+    def keys_to_it(model) -> list:
+        return [c for c in model.constraints.values()
                 if c.is_fk and c.quoted_full_foreign_table_name == key
-                and c.quoted_full_table_name != key}
-    before, after = to_table(from_model), to_table(to_model)
-    return ([tidy(c.drop_statement) for c in before.values()],
-            [tidy(c.create_statement) for c in after.values()])
+                and c.quoted_full_table_name != key]
+
+    def owned(model) -> dict:
+        return {k: s for k, s in model.sequences.items()
+                if s.table_name and s.quoted_full_table_name == key}
+
+    kept = owned(from_model).keys() & to_model.sequences.keys()
+    before = [tidy(c.drop_statement) for c in keys_to_it(from_model)]
+    before += [f"alter sequence {seq} owned by none;" for seq in sorted(kept)]
+    after = [tidy(s.alter_ownership_statement) for k, s in sorted(to_model.sequences.items())
+             if k in kept]
+    after += [tidy(c.create_statement) for c in keys_to_it(to_model)]
+    return before, after
 
 
 def table_details(to_model, key: str) -> list[str]:
