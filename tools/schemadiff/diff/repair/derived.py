@@ -63,7 +63,8 @@ def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str
             continue
         texts = [tidy(s) for s in constraint.safer_create_statements]
         if key in derived_after:
-            for text in texts:
+            # plan.validated_at_once may have made the pair one statement already.
+            for text in (*texts, tidy(constraint.create_statement)):
                 replace[text] = []
             continue
         if _partitioned(to_model, constraint.quoted_full_table_name) or _partitioned(
