@@ -187,11 +187,13 @@ def test_declared_rename_becomes_alter_rename_both_ways(run, project):
 
 
 def test_extension_upgrade_without_downgrade_path_gets_an_irreversible_rollback(run, project):
-    (project / "schema.sql").write_text("create extension if not exists pg_trgm version '1.5';\n"
-                                        + TABLE)
-    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
-    (project / "schema.sql").write_text("create extension if not exists pg_trgm version '1.6';\n"
-                                        + TABLE)
+    # In `extensions`, as on Supabase (pg_trgm's operator classes in a managed schema
+    # are refused by main's coverage check as unmodelled, a separate issue).
+    trgm = "create extension if not exists pg_trgm schema extensions version '{}';\n"
+    (project / "schema.sql").write_text(trgm.format("1.5") + TABLE)
+    first = run("diff", "init", "--version", "20250101000000")
+    assert first.exit_code == 0, first.output
+    (project / "schema.sql").write_text(trgm.format("1.6") + TABLE)
     result = run("diff", "trgm", "--version", "20250102000000")
     assert result.exit_code == 0, result.output
     assert "no rollback: extension pg_trgm cannot go from version 1.6 to 1.5" in result.output
