@@ -78,8 +78,11 @@ def diff_command(
             "access": [change_json(c) for c in result.access],
             "lossy": list(result.lossy),
             "rehearsal": _rehearsal_json(result.rehearsal),
+            "notes": result.notes,
         })
         return
+    for note in result.notes:
+        err(f"note: {note}")
     for warning in result.warnings:
         err(f"warning: {lint_mod.render(warning)}")
     for problem in result.access_problems + result.data_warnings:

@@ -55,6 +55,8 @@ class DiffResult:
     rehearsal: Rehearsal | None = None
     lossy: tuple[str, ...] = ()  # what the rollback cannot give back
     data_warnings: list[str] = field(default_factory=list)  # from the rehearsal
+    # What the user should know that is no lint finding (e.g. why there is no rollback).
+    notes: list[str] = field(default_factory=list)
 
 
 def lossy(plan: Plan, backfills: list[backfill.Backfill] | None = None) -> tuple[str, ...]:
@@ -129,9 +131,10 @@ def _diff(config: Config, new: migrations.Migration,
                                  seed_files(config)))
         ahead[-1].start()
 
+    notes: list[str] = []
     current, desired, views, reference = build_both(
         config, schema, server, databases, history, steps, setup, seed, spares,
-        start_rehearsal)
+        start_rehearsal, notes)
     with steps.step("diffing"):
         candidates, suspects = plan_candidates(schema, history, server, databases, views,
                                            reference, current, desired)
@@ -145,7 +148,7 @@ def _diff(config: Config, new: migrations.Migration,
                 detail="\n".join(f"    {d}" for d in unexplained)
                 + "\nschemadiff cannot generate this change yet: write it by hand "
                   "in a new migration, or report it as a bug.")
-        return DiffResult(changed=False)
+        return DiffResult(changed=False, notes=notes)
     placed: list[backfill.Backfill] = []
     for candidate in candidates:
         candidate.up, placed = backfill.place(candidate.up, declared)
@@ -169,7 +172,7 @@ def _diff(config: Config, new: migrations.Migration,
             settings=migrations.timeouts(config.lock_timeout, config.statement_timeout),
             losses=[f"{reason}: {classify.subject(statement)}" for statement, reason
                     in destructive_statements(candidate)],
-            lossy=own_losses(candidate, placed))
+            lossy=own_losses(candidate, placed), irreversible=candidate.irreversible)
 
     with steps.step("proving migration and rollback"):
         plan, up_text, down_text = prove_first(
@@ -199,7 +202,8 @@ def _diff(config: Config, new: migrations.Migration,
                       down_statements=plan.down_statements(),
                       warnings=list(findings), access_problems=list(ack_problems),
                       access=access_changes, rehearsal=rehearsal, lossy=lossy(plan, placed),
-                      data_warnings=rehearsal_warnings)
+                      data_warnings=rehearsal_warnings,
+                      notes=[*notes, *(f"no rollback: {why}" for why in plan.irreversible)])
 
 
 def regenerate_rollback(config: Config, target: str, *, allow_data_dependent: bool = False,

@@ -46,10 +46,10 @@ def scope_of(config: Config) -> Scope:
     return Scope(config.schemas, config.unmanaged)
 
 
-def reference_tables_of(config: Config, schema: SqlFile, views: Views,
-                      desired: str) -> list[ReferenceTable]:
+def reference_tables_of(config: Config, schema: SqlFile, views: Views, desired: str,
+                        not_tables: list[str] | None = None) -> list[ReferenceTable]:
     with views.connected(desired) as conn:
-        return declared_tables(schema, config.reference_tables, views.scope, conn)
+        return declared_tables(schema, config.reference_tables, views.scope, conn, not_tables)
 
 
 def plan_candidates(schema: SqlFile, history: list[migrations.Migration], server: Server,
@@ -76,9 +76,11 @@ def plan_candidates(schema: SqlFile, history: list[migrations.Migration], server
 def build_both(config: Config, schema: SqlFile, server: Server, databases: Databases,
                 history: list[migrations.Migration], steps: Steps, setup: build.Setup,
                 seed: build.Seed | None, spares: list[str] | None = None,
-                early: Callable[[str], None] | None = None
+                early: Callable[[str], None] | None = None,
+                not_tables: list[str] | None = None,
                 ) -> tuple[str, str, Views, list[ReferenceTable]]:
-    """Both databases, built at the same time, each inspected as soon as it is built.
+    """Both databases, built at the same time, each inspected as soon as it is built;
+    INSERTs into views (not reference data) noted in `not_tables`.
 
     With `spares`, a clone of current for the proof is added to it when current is ready
     while schema.sql is still being applied (0.4 s off the critical path at 1000 tables).
@@ -102,7 +104,8 @@ def build_both(config: Config, schema: SqlFile, server: Server, databases: Datab
         steps.note(f"stand-in extensions (SQL, not the real ones; this server lacks them): "
                    f"{', '.join(standins)}")
     require_schemas(config, server, (current, desired))
-    return current, desired, views, reference_tables_of(config, schema, views, desired)
+    return current, desired, views, reference_tables_of(config, schema, views, desired,
+                                                        not_tables)
 
 
 def judge_only_differences(views: Views, current: str, desired: str) -> list[str]:

@@ -46,10 +46,13 @@ class Migration:
         """True when the rollback file exists and declares the migration irreversible."""
         if not self.rollback.is_file():
             return False
-        return any(
-            line.strip() == IRREVERSIBLE_MARKER
-            for line in self.rollback.read_text(encoding="utf-8", errors="replace").splitlines()
-        )
+        return declares_irreversible(
+            self.rollback.read_text(encoding="utf-8", errors="replace"))
+
+
+def declares_irreversible(rollback_text: str) -> bool:
+    """Whether a rollback's text declares its migration irreversible (holds the marker line)."""
+    return any(line.strip() == IRREVERSIBLE_MARKER for line in rollback_text.splitlines())
 
 
 def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration]:
@@ -150,6 +153,7 @@ from .render import (  # noqa: E402
     LOSSY_MARKER,
     TIMEOUTS,
     header,
+    irreversible_header,
     render,
     render_pair,
     timeouts,
@@ -168,7 +172,9 @@ __all__ = [
     "check_integrity",
     "check_name",
     "checksum_path",
+    "declares_irreversible",
     "header",
+    "irreversible_header",
     "list_migrations",
     "new_version",
     "planned",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import __version__
-from . import Migration
+from . import IRREVERSIBLE_MARKER, Migration
 
 LOSSY_MARKER = "-- schemadiff: lossy rollback"
 
@@ -71,23 +71,35 @@ def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
                 down: list[tuple[str, list[str]]], *, root: Path,
                 schema_file: Path, access: Sequence[str] = (),
                 settings: list[str] | None = None, losses: Sequence[str] = (),
-                lossy: Sequence[str] = ()
+                lossy: Sequence[str] = (), irreversible: Sequence[str] = (),
                 ) -> tuple[tuple[str, str], tuple[str, str]]:
     """((label, text), (label, text)) of the migration and its rollback, as they will be
-    written; `settings` (see `timeouts`) head both, `losses` go in both headers."""
+    written; `settings` (see `timeouts`) head both, `losses` go in both headers;
+    `irreversible`: why no rollback can be generated (the rollback then declares so)."""
     if settings:
         up = [(TIMEOUTS, settings), *up]
         down = [(TIMEOUTS, settings), *down]
+    up_header = header(migration, "migration", root=root, schema_file=schema_file,
+                       access=access, losses=losses)
+    down_header = header(migration, "rollback", root=root, schema_file=schema_file,
+                         losses=losses, lossy=lossy)
+    if irreversible:
+        # The up header's claim that the rollback was proven gives way to why there is none.
+        up_header = [*up_header[:2], *irreversible_header(irreversible), *up_header[5:]]
+        down_header = [*down_header, *irreversible_header(irreversible)]
     return (
         (f"{migration.path.relative_to(root)} (generated)",
-         render(f"Migration {migration.stem}", up,
-                header(migration, "migration", root=root, schema_file=schema_file,
-                       access=access, losses=losses))),
+         render(f"Migration {migration.stem}", up, up_header)),
         (f"{migration.rollback.relative_to(root)} (generated)",
-         render(f"Rollback of {migration.stem}", down,
-                header(migration, "rollback", root=root, schema_file=schema_file,
-                       losses=losses, lossy=lossy))),
+         render(f"Rollback of {migration.stem}", down, down_header)),
     )
+
+
+def irreversible_header(reasons: Sequence[str]) -> list[str]:
+    """Header lines of a migration whose rollback cannot be generated: the marker `verify`
+    reads (a header line `x` is written as `-- x`), then why."""
+    return [IRREVERSIBLE_MARKER.removeprefix("-- "), "No rollback: schemadiff cannot undo this "
+            "migration, because", *(f"  {reason}." for reason in reasons)]
 
 
 def render(title: str, sections: list[tuple[str, list[str]]], header: list[str]) -> str:
