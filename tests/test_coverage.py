@@ -169,3 +169,13 @@ def test_a_changed_domain_check_is_generated_not_reported_in_sync(run, project):
     up = (project / "supabase/migrations/20250102000000_positive.sql").read_text()
     assert "CHECK ((VALUE > 0))" in up
     assert run("check").exit_code == 0
+
+
+def test_an_extension_in_a_managed_schema_is_not_refused_for_its_members(run, project):
+    # `create extension pg_trgm` without a schema puts it in public, as many apps do: its
+    # operator classes and their operators/functions (pg_amop, pg_amproc) are the
+    # extension's, not objects of schema.sql to refuse.
+    _released(run, project, "create extension if not exists pg_trgm;\n"
+                            "create table public.t (id int primary key, name text);\n"
+                            "create index t_name_trgm on public.t using gin (name gin_trgm_ops);\n")
+    assert run("check").exit_code == 0

@@ -20,7 +20,10 @@ WITH candidates AS (
            'pg_rewrite'::regclass, 'pg_statistic_ext'::regclass, 'pg_ts_config'::regclass,
            'pg_ts_dict'::regclass, 'pg_default_acl'::regclass, 'pg_publication_rel'::regclass,
            'pg_publication_namespace'::regclass, 'pg_cast'::regclass,
-           'pg_operator'::regclass, 'pg_extension'::regclass)
+           'pg_operator'::regclass, 'pg_extension'::regclass,
+           -- An operator family's members: part of the family (an extension's, or refused
+           -- with it).
+           'pg_amop'::regclass, 'pg_amproc'::regclass)
        AND (d.classid <> 'pg_class'::regclass
             OR (SELECT relkind FROM pg_class WHERE oid = d.objid) = 'f')
        AND (d.classid <> 'pg_type'::regclass
