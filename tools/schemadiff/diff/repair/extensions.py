@@ -12,17 +12,13 @@ from __future__ import annotations
 from ... import sql
 from ...errors import UsageError
 from ...scratch import Server
+from .dependents import catalog_rows
 
 
 def _has_path(server: Server, dbname: str, name: str, source: str, target: str) -> bool:
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.load("repair_extension_update_path.sql"),
-                        {"name": name, "source": source, "target": target})
-            return bool(cur.fetchone()[0])
-    finally:
-        conn.close()
+    [(found,)] = catalog_rows(server, dbname, sql.load("repair_extension_update_path.sql"),
+                              {"name": name, "source": source, "target": target})
+    return bool(found)
 
 
 def without_path(from_model, to_model, server: Server, dbname: str) -> list[str]:

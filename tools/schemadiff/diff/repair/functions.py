@@ -13,6 +13,7 @@ from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
 from . import dependents
+from .dependents import catalog_rows
 
 _DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "function", "default")
 _COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlspolicies",
@@ -24,14 +25,9 @@ def _query() -> str:
 
 
 def _dependents(server: Server, dbname: str, function) -> list[tuple[str, str, str, str]]:
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(_query(), {"schema": function.schema, "name": function.name,
-                                   "arguments": function.identity_arguments})
-            return cur.fetchall()
-    finally:
-        conn.close()
+    return catalog_rows(server, dbname, _query(),
+                        {"schema": function.schema, "name": function.name,
+                         "arguments": function.identity_arguments})
 
 
 def _key(kind: str, schema: str, parent: str | None, name: str) -> str:

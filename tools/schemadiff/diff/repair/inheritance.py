@@ -18,17 +18,13 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
+from .dependents import catalog_rows
 
 
 def local_columns(server: Server, dbname: str, schemas) -> set[tuple[str, str]]:
     """(quoted table, column) of inherited columns that children declare themselves too."""
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql.load("repair_local_columns.sql"), {"schemas": list(schemas)})
-            rows = cur.fetchall()
-    finally:
-        conn.close()
+    rows = catalog_rows(server, dbname, sql.load("repair_local_columns.sql"),
+                        {"schemas": list(schemas)})
     return {(f"{quote_ident(schema)}.{quote_ident(table)}", name) for schema, table, name in rows}
 
 

@@ -14,12 +14,11 @@ round, and gives a partitioned partition its key after the bound.
 
 from __future__ import annotations
 
-import psycopg2.extras
-
 from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
+from .dependents import catalog_rows
 from .partitions import around_recreation, table_details
 
 Spec = tuple[str | None, str | None]  # (key, bound)
@@ -27,13 +26,8 @@ Spec = tuple[str | None, str | None]  # (key, bound)
 
 def specs(server: Server, dbname: str, schemas) -> dict[str, Spec]:
     """Quoted table → (partition key, partition bound) of `dbname`'s partitioning tables."""
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql.load("repair_partition_specs.sql"), {"schemas": list(schemas)})
-            rows = cur.fetchall()
-    finally:
-        conn.close()
+    rows = catalog_rows(server, dbname, sql.load("repair_partition_specs.sql"),
+                        {"schemas": list(schemas)}, as_dicts=True)
     return {f"{quote_ident(r['schema'])}.{quote_ident(r['name'])}": (r["key"], r["bound"])
             for r in rows}
 

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg2.extras
-
 from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
+from .dependents import catalog_rows
 
 
 def _qualified(schema: str, name: str) -> str:
@@ -38,13 +37,8 @@ class Attachment:
 
 def attachments(server: Server, dbname: str, schemas) -> set[Attachment]:
     """Every (partitioned index, partition index) pair of `dbname` in `schemas`."""
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-            cur.execute(sql.load("repair_index_partitions.sql"), {"schemas": list(schemas)})
-            rows = cur.fetchall()
-    finally:
-        conn.close()
+    rows = catalog_rows(server, dbname, sql.load("repair_index_partitions.sql"),
+                        {"schemas": list(schemas)}, as_dicts=True)
     return {
         Attachment(_qualified(r["parent_schema"], r["parent_name"]),
                    _qualified(r["child_schema"], r["child_name"]),
