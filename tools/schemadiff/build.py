@@ -137,26 +137,15 @@ def replay_seed(migrations: list[Migration], setup: Setup = NO_SETUP) -> Seed | 
 
 def standins_in(server: Server, dbname: str) -> list[str]:
     """The extensions of `dbname` that are stand-ins, not the real ones (for progress)."""
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT extname FROM pg_extension WHERE starts_with("
+    rows = server.query(dbname, "SELECT extname FROM pg_extension WHERE starts_with("
                         "coalesce(obj_description(oid, 'pg_extension'), ''), %s) ORDER BY 1",
                         (STANDIN_COMMENT,))
-            return [name for (name,) in cur.fetchall()]
-    finally:
-        conn.close()
+    return [name for (name,) in rows]
 
 
 def has_database(server: Server, dbname: str) -> bool:
     """Whether the server holds database `dbname`."""
-    conn = server.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,))
-            return cur.fetchone() is not None
-    finally:
-        conn.close()
+    return bool(server.query(None, "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)))
 
 
 def replay(server: Server, databases: Databases, migrations: list[Migration],

@@ -96,6 +96,22 @@ class Server:
         return (f"postgresql+psycopg2://{auth}@{self.host}:{self.port}/{quote(dbname, safe='')}"
                 + (f"?{query[1:]}" if query else ""))
 
+    def query(self, dbname: str | None, text: str, params: dict | tuple | None = None, *,
+              as_dicts: bool = False) -> list:
+        """The rows of one read-only query in `dbname`, on a connection of its own (tuples,
+        or dicts by column name)."""
+        conn = self.connect(dbname)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(text, params)
+                rows = cur.fetchall()
+                if as_dicts:
+                    columns = [column.name for column in cur.description]
+                    return [dict(zip(columns, row, strict=True)) for row in rows]
+                return rows
+        finally:
+            conn.close()
+
     def describe(self) -> str:
         """Where the server is, without its password."""
         where = self.host if self.host.startswith("/") else f"{self.host}:{self.port}"

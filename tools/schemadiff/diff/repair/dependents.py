@@ -1,12 +1,10 @@
-"""The repairs' catalog reads: one connection per read, and the query for what blocks
-dropping or re-creating an object."""
+"""Catalog queries for what blocks dropping or re-creating an object (used by repair)."""
 
 from __future__ import annotations
 
 from functools import cache
 
 from ... import sql
-from ...scratch import Server
 
 
 @cache
@@ -19,18 +17,3 @@ def query(targets_file: str) -> str:
         + "ORDER BY 1, 2, 3, 4;\n"
     )
 
-
-def catalog_rows(server: Server, dbname: str, text: str, params: dict, *,
-                 as_dicts: bool = False) -> list:
-    """The rows of catalog query `text` in `dbname` (tuples, or dicts by column name)."""
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(text, params)
-            rows = cur.fetchall()
-            if as_dicts:
-                columns = [column.name for column in cur.description]
-                return [dict(zip(columns, row, strict=True)) for row in rows]
-            return rows
-    finally:
-        conn.close()

@@ -22,13 +22,12 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
-from .dependents import catalog_rows
 
 
 def derived(server: Server, dbname: str, schemas) -> set[tuple[str, str]]:
     """(kind, model key "schema"."table"."name") of the derived constraints and triggers
     of `dbname`."""
-    rows = catalog_rows(server, dbname, sql.load("repair_derived.sql"),
+    rows = server.query(dbname, sql.load("repair_derived.sql"),
                         {"schemas": list(schemas)})
     return {(kind, ".".join(quote_ident(part) for part in names)) for kind, *names in rows}
 

@@ -16,7 +16,6 @@ from ...inspect.catalog_model import quote_ident, quote_literal
 from ...scratch import Server
 from ..statements import tidy
 from . import dependents
-from .dependents import catalog_rows
 
 # migra's name for the renamed-away type (migra.changes.get_enum_modifications).
 _OLD_SUFFIX = "__old_version_to_be_dropped"
@@ -118,7 +117,7 @@ def _dependents_query() -> str:
 
 def _dependents(server: Server, dbname: str, enum) -> list[tuple[str, str]]:
     """(kind, model key) of what blocks re-creating `enum` in `dbname`."""
-    rows = catalog_rows(server, dbname, _dependents_query(),
+    rows = server.query(dbname, _dependents_query(),
                         {"schema": enum.schema, "name": enum.name})
     found = []
     for kind, schema, parent, name in rows:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from ... import sql
 from ...errors import UsageError
 from ...scratch import Server
-from .dependents import catalog_rows
 
 
 def _has_path(server: Server, dbname: str, name: str, source: str, target: str) -> bool:
-    [(found,)] = catalog_rows(server, dbname, sql.load("repair_extension_update_path.sql"),
+    [(found,)] = server.query(dbname, sql.load("repair_extension_update_path.sql"),
                               {"name": name, "source": source, "target": target})
     return bool(found)
 

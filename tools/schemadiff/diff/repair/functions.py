@@ -13,7 +13,6 @@ from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
 from . import dependents
-from .dependents import catalog_rows
 
 _DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "function", "default")
 _COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlspolicies",
@@ -25,7 +24,7 @@ def _query() -> str:
 
 
 def _dependents(server: Server, dbname: str, function) -> list[tuple[str, str, str, str]]:
-    return catalog_rows(server, dbname, _query(),
+    return server.query(dbname, _query(),
                         {"schema": function.schema, "name": function.name,
                          "arguments": function.identity_arguments})
 

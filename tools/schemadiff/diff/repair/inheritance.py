@@ -18,12 +18,11 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
-from .dependents import catalog_rows
 
 
 def local_columns(server: Server, dbname: str, schemas) -> set[tuple[str, str]]:
     """(quoted table, column) of inherited columns that children declare themselves too."""
-    rows = catalog_rows(server, dbname, sql.load("repair_local_columns.sql"),
+    rows = server.query(dbname, sql.load("repair_local_columns.sql"),
                         {"schemas": list(schemas)})
     return {(f"{quote_ident(schema)}.{quote_ident(table)}", name) for schema, table, name in rows}
 

@@ -18,7 +18,6 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
-from .dependents import catalog_rows
 from .partitions import around_recreation, table_details
 
 Spec = tuple[str | None, str | None]  # (key, bound)
@@ -26,7 +25,7 @@ Spec = tuple[str | None, str | None]  # (key, bound)
 
 def specs(server: Server, dbname: str, schemas) -> dict[str, Spec]:
     """Quoted table → (partition key, partition bound) of `dbname`'s partitioning tables."""
-    rows = catalog_rows(server, dbname, sql.load("repair_partition_specs.sql"),
+    rows = server.query(dbname, sql.load("repair_partition_specs.sql"),
                         {"schemas": list(schemas)}, as_dicts=True)
     return {f"{quote_ident(r['schema'])}.{quote_ident(r['name'])}": (r["key"], r["bound"])
             for r in rows}

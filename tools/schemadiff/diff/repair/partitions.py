@@ -21,7 +21,6 @@ from ... import sql
 from ...inspect.catalog_model import quote_ident
 from ...scratch import Server
 from ..statements import tidy
-from .dependents import catalog_rows
 
 
 def _qualified(schema: str, name: str) -> str:
@@ -37,7 +36,7 @@ class Attachment:
 
 def attachments(server: Server, dbname: str, schemas) -> set[Attachment]:
     """Every (partitioned index, partition index) pair of `dbname` in `schemas`."""
-    rows = catalog_rows(server, dbname, sql.load("repair_index_partitions.sql"),
+    rows = server.query(dbname, sql.load("repair_index_partitions.sql"),
                         {"schemas": list(schemas)}, as_dicts=True)
     return {
         Attachment(_qualified(r["parent_schema"], r["parent_name"]),
