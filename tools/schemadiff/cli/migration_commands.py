@@ -44,7 +44,9 @@ def diff_command(
     )] = False,
     allow_data_dependent: Annotated[bool, typer.Option(
         "--allow-data-dependent",
-        help="Allow statements that may fail on existing rows (SET NOT NULL, new UNIQUE, …)."
+        help="Allow statements that may fail on existing rows (SET NOT NULL, new UNIQUE, …); "
+        "or acknowledge one table in schema.sql, before its CREATE TABLE: "
+        "-- schemadiff: allow data-dependent -- REASON"
     )] = False,
     project: ProjectOpt = None,
     backend: BackendOpt = "auto",
@@ -76,6 +78,7 @@ def diff_command(
             "access_problems": result.access_problems,
             "data_warnings": result.data_warnings,
             "access": [change_json(c) for c in result.access],
+            "data_dependent_acknowledged": result.acknowledged,
             "lossy": list(result.lossy),
             "rehearsal": _rehearsal_json(result.rehearsal),
             "notes": result.notes,
@@ -89,6 +92,8 @@ def diff_command(
         err(f"warning: {problem}")
     for change in result.access:
         err(f"access: {change.render()}")
+    for line in result.acknowledged:
+        err(f"data-dependent: {line}")
     if not result.changed:
         typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.\n"
                    "Edit schema.sql first (the whole desired schema), then run diff again.")

@@ -1,0 +1,263 @@
+"""Issue 15, the remaining gaps: a per-table acknowledgement of data-dependent statements
+with a reason, and type changes that widen (they cannot fail on a row) told apart from
+those that narrow, by the catalog types.
+
+Rows are written here by hand, the way a user's database holds them, and each migration
+and rollback is applied to them as the Supabase CLI would (one transaction each).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemadiff.apply import SqlFile, apply_sql
+
+TABLES = ("CREATE TABLE public.t (id int PRIMARY KEY, code text, n int);\n"
+          "CREATE TABLE public.u (id int PRIMARY KEY, label text);\n")
+ACK = "-- schemadiff: allow data-dependent -- filled only after launch, empty everywhere\n"
+
+
+def _exec(server, dbname: str, text: str) -> None:
+    conn = server.connect(dbname)
+    try:
+        apply_sql(conn, SqlFile(Path("test.sql"), text))
+    finally:
+        conn.close()
+
+
+def _rows(server, dbname: str, query: str) -> list[tuple]:
+    conn = server.connect(dbname)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(query)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _payload(output: str) -> dict:
+    return json.loads(output[output.index("{"):])
+
+
+def _files(project: Path, name: str) -> tuple[str, str]:
+    migration = next((project / "supabase/migrations").glob(f"*_{name}.sql"))
+    return migration.read_text(), (project / "supabase/rollbacks" / migration.name).read_text()
+
+
+def _written(project: Path) -> int:
+    return len(list((project / "supabase/migrations").glob("*.sql")))
+
+
+@pytest.fixture
+def released(tmp_path: Path, cli):
+    """A project whose one released migration creates `schema`, and the CLI on it."""
+    def make(schema: str):
+        (tmp_path / "pyproject.toml").write_text('[tool.schemadiff]\nschemas = ["public"]\n')
+        (tmp_path / "schema.sql").write_text(schema)
+        run = cli(tmp_path)
+        result = run("diff", "init", "--version", "20250101000000")
+        assert result.exit_code == 0, result.output
+        return tmp_path, run
+    return make
+
+
+# --- the per-table acknowledgement ------------------------------------------------------
+
+
+def test_acknowledged_table_passes_and_header_output_and_json_list_it(released):
+    project, run = released(TABLES)
+    (project / "schema.sql").write_text(
+        ACK + TABLES.replace("code text", "code text NOT NULL"))
+    result = run("diff", "code_required", "--json")
+    assert result.exit_code == 0, result.output
+    payload = _payload(result.output)
+    expected = ("public.t: sets NOT NULL on code (rows holding NULL break it) (acknowledged: "
+                "filled only after launch, empty everywhere (schema.sql:1))")
+    assert payload["data_dependent_acknowledged"] == [expected]
+    # The table the user vouches for gets no sample rows (they would contradict the reason);
+    # the other table does.
+    assert "public.t" not in payload["rehearsal"]["seeded"]
+    assert payload["rehearsal"]["seeded"]["public.u"] == 3
+    assert payload["rehearsal"]["skipped"]["public.t"] == (
+        "acknowledged: filled only after launch, empty everywhere (schema.sql:1)")
+    up, _ = _files(project, "code_required")
+    header = up[:up.index("\n\n")]
+    assert "-- Data-dependent, acknowledged (may fail on rows that break it):" in header
+    assert f"--   - {expected}" in header
+    # The plain output names it too.
+    (project / "schema.sql").write_text(
+        ACK + TABLES.replace("code text", "code text NOT NULL").replace("n int", "n int NOT NULL"))
+    plain = run("diff", "n_required")
+    assert plain.exit_code == 0, plain.output
+    assert "data-dependent: public.t: sets NOT NULL on n (rows holding NULL break it) " \
+           "(acknowledged: filled only after launch" in plain.output
+
+
+def test_hint_on_the_create_table_line_counts_too(released):
+    project, run = released(TABLES)
+    (project / "schema.sql").write_text(TABLES.replace(
+        "CREATE TABLE public.t (id int PRIMARY KEY, code text,",
+        "CREATE TABLE public.t ( -- schemadiff: allow data-dependent -- staging only\n"
+        "    id int PRIMARY KEY, code text UNIQUE,"))
+    result = run("diff", "code_unique", "--json")
+    assert result.exit_code == 0, result.output
+    # migra: the unique index, then the constraint using it
+    assert _payload(result.output)["data_dependent_acknowledged"] == [
+        f"public.t: {what} (existing duplicates break it) (acknowledged: staging only "
+        "(schema.sql:1))" for what in ("creates a UNIQUE index", "adds a UNIQUE constraint")]
+
+
+def test_unacknowledged_table_in_the_same_change_is_still_refused(released):
+    project, run = released(TABLES)
+    (project / "schema.sql").write_text(
+        ACK + TABLES.replace("code text", "code text NOT NULL")
+        .replace("label text", "label text NOT NULL"))
+    refused = run("diff", "both_required")
+    assert refused.exit_code == 3, refused.output
+    assert "public.u: sets NOT NULL on label" in refused.output
+    assert "public.t: sets NOT NULL" not in refused.output
+    assert "-- schemadiff: allow data-dependent -- <why" in refused.output
+    assert _written(project) == 1
+
+
+def test_acknowledged_table_whose_seed_rows_break_it_is_refused_by_the_rehearsal(released):
+    """The user's own seed.sql holds a NULL code: the table is not empty where it runs."""
+    project, run = released(TABLES)
+    (project / "supabase" / "seed.sql").write_text("INSERT INTO public.t VALUES (1, NULL, 2);\n")
+    (project / "schema.sql").write_text(ACK + TABLES.replace("code text", "code text NOT NULL"))
+    refused = run("diff", "code_required")
+    assert refused.exit_code == 3, refused.output
+    assert "fails on a database holding rows" in refused.output
+    assert "contains null values" in refused.output
+    assert _written(project) == 1
+
+
+def test_hint_without_a_reason_is_an_error_at_its_line(released):
+    project, run = released(TABLES)
+    (project / "schema.sql").write_text(
+        "-- schemadiff: allow data-dependent\n" + TABLES.replace("code text", "code text NOT NULL"))
+    result = run("diff", "code_required")
+    assert result.exit_code == 5, result.output
+    assert "schema.sql:1:1: `allow data-dependent` gives no reason" in result.output
+    assert _written(project) == 1
+
+
+def test_hint_on_a_column_is_an_error_at_its_line(released):
+    project, run = released(TABLES)
+    (project / "schema.sql").write_text(
+        "CREATE TABLE public.t (id int PRIMARY KEY,\n"
+        "    -- schemadiff: allow data-dependent -- empty\n"
+        "    code text NOT NULL, n int);\n"
+        "CREATE TABLE public.u (id int PRIMARY KEY, label text);\n")
+    result = run("diff", "code_required")
+    assert result.exit_code == 5, result.output
+    assert "schema.sql:2:5: `allow data-dependent` must stand on the line before a CREATE " \
+           "TABLE" in result.output
+    assert _written(project) == 1
+
+
+def test_hint_the_change_does_not_need_is_reported(released):
+    project, run = released(TABLES)
+    (project / "schema.sql").write_text(ACK + TABLES + "CREATE TABLE public.v (id int);\n")
+    result = run("diff", "add_v")
+    assert result.exit_code == 0, result.output
+    assert ("schema.sql:1:1: `allow data-dependent` on public.t acknowledges nothing "
+            "in this change") in result.output
+
+
+# --- widening vs narrowing type changes ---------------------------------------------------
+
+# (old type, new type, rows at the edges of the old type, whether converting back can
+# round or cut a value written since, e.g. 1.5 into an integer: then the rollback is lossy)
+WIDENINGS = {
+    "smallint_to_integer": ("smallint", "integer", ("32767", "-32768"), False),
+    "integer_to_bigint": ("integer", "bigint", ("2147483647", "-2147483648"), False),
+    "smallint_to_bigint": ("smallint", "bigint", ("32767",), False),
+    "integer_to_numeric": ("integer", "numeric", ("2147483647",), True),
+    "integer_to_numeric_12_2": ("integer", "numeric(12,2)", ("-2147483648",), True),
+    "real_to_double": ("real", "double precision", ("3.4028235e38", "1.17549435e-38"), True),
+    "varchar_5_to_20": ("varchar(5)", "varchar(20)", ("'abcde'", "'a  '"), True),
+    "varchar_5_to_text": ("varchar(5)", "text", ("'abcde'",), True),
+    "text_to_varchar": ("text", "varchar", ("repeat('x', 10000)",), False),
+    "numeric_6_2_to_10_3": ("numeric(6,2)", "numeric(10,3)", ("9999.99", "-0.01"), True),
+    "numeric_6_2_to_numeric": ("numeric(6,2)", "numeric", ("9999.99",), True),
+    "timestamp_0_to_3": ("timestamp(0)", "timestamp(3)", ("'2025-01-15 10:30:45'",), True),
+    "timestamptz_3_to_default": ("timestamptz(3)", "timestamptz",
+                                 ("'2025-01-15 10:30:45.123+00'",), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WIDENINGS))
+def test_widening_type_change_passes_without_acknowledgement_on_rows(name, released, server,
+                                                                   fresh_db):
+    old, new, edges, rollback_lossy = WIDENINGS[name]
+    table = "CREATE TABLE public.w (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, c {});\n"
+    project, run = released(table.format(old))
+    (project / "schema.sql").write_text(table.format(new))
+    result = run("diff", "widen", "--json")  # no --allow-destructive, no acknowledgement
+    assert result.exit_code == 0, result.output
+    payload = _payload(result.output)
+    assert payload["data_dependent_acknowledged"] == []
+    assert payload["rehearsal"]["seeded"]["public.w"] == 3
+    assert payload["rehearsal"]["lost"] == []
+    assert bool(payload["lossy"]) is rollback_lossy, payload["lossy"]
+    up, down = _files(project, "widen")
+    assert "DESTRUCTIVE" not in up
+    # A user's database: rows at the edges of the old type keep their values both ways.
+    users = fresh_db("users")
+    _exec(server, users, next((project / "supabase/migrations").glob("*_init.sql")).read_text())
+    _exec(server, users, "INSERT INTO public.w (c) SELECT v FROM (VALUES "
+                         + ", ".join(f"(({e})::{old})" for e in edges)
+                         + ", (NULL)) AS x (v);")
+    before = _rows(server, users, "SELECT id, c::text FROM public.w ORDER BY id")
+    # Each value as the new type holds it (9999.99 is 9999.990 in numeric(10,3)).
+    widened = _rows(server, users, f"SELECT id, c::{new}::text FROM public.w ORDER BY id")
+    _exec(server, users, up)
+    _exec(server, users, f"CREATE TABLE public.probe (c {new});")
+    types = _rows(server, users, "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+                                 " WHERE attname = 'c' AND attrelid IN "
+                                 "('public.w'::regclass, 'public.probe'::regclass)")
+    assert len(set(types)) == 1, types  # the migration reached the new type
+    assert _rows(server, users, "SELECT id, c::text FROM public.w ORDER BY id") == widened
+    _exec(server, users, "DROP TABLE public.probe;")
+    _exec(server, users, down)
+    assert _rows(server, users, "SELECT id, c::text FROM public.w ORDER BY id") == before
+
+
+NARROWINGS = {
+    "integer_to_smallint": ("integer", "smallint"),
+    "text_to_integer": ("text", "integer"),
+    "varchar_20_to_5": ("varchar(20)", "varchar(5)"),
+    "numeric_10_3_to_6_2": ("numeric(10,3)", "numeric(6,2)"),
+    "timestamp_to_timestamptz": ("timestamp", "timestamptz"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NARROWINGS))
+def test_narrowing_or_cross_type_change_is_refused(name, released):
+    old, new = NARROWINGS[name]
+    table = "CREATE TABLE public.w (id int PRIMARY KEY, c {});\n"
+    project, run = released(table.format(old))
+    (project / "schema.sql").write_text(table.format(new))
+    refused = run("diff", "narrow")
+    assert refused.exit_code == 3, refused.output
+    assert "changes the type of column c" in refused.output  # destructive, first
+    still = run("diff", "narrow", "--allow-destructive")
+    assert still.exit_code == 3, still.output
+    assert "public.w: changes the type of c" in still.output  # then data-dependent
+    assert _written(project) == 1
+
+
+def test_a_domain_named_like_a_wider_type_is_not_a_widening(released):
+    """The catalog decides, not the name: public.bigint is a domain over smallint."""
+    schema = ("CREATE DOMAIN public.bigint AS smallint;\n"
+              "CREATE TABLE public.w (id int PRIMARY KEY, c {});\n")
+    project, run = released(schema.format("integer"))
+    (project / "schema.sql").write_text(schema.format("public.bigint"))
+    refused = run("diff", "domain", "--allow-destructive")
+    assert refused.exit_code == 3, refused.output
+    assert "public.w: changes the type of c" in refused.output
+
