@@ -227,28 +227,47 @@ def test_widening_type_change_passes_without_acknowledgement_on_rows(name, relea
     assert _rows(server, users, "SELECT id, c::text FROM public.w ORDER BY id") == before
 
 
+# (old type, new type, whether a value may be rounded or cut: then it is destructive too)
 NARROWINGS = {
-    "integer_to_smallint": ("integer", "smallint"),
-    "text_to_integer": ("text", "integer"),
-    "varchar_20_to_5": ("varchar(20)", "varchar(5)"),
-    "numeric_10_3_to_6_2": ("numeric(10,3)", "numeric(6,2)"),
-    "timestamp_to_timestamptz": ("timestamp", "timestamptz"),
+    "integer_to_smallint": ("integer", "smallint", False),
+    "numeric_10_2_to_8_2": ("numeric(10,2)", "numeric(8,2)", False),
+    "text_to_integer": ("text", "integer", True),
+    "varchar_20_to_5": ("varchar(20)", "varchar(5)", True),
+    "numeric_10_3_to_6_2": ("numeric(10,3)", "numeric(6,2)", True),
+    "timestamp_to_timestamptz": ("timestamp", "timestamptz", True),
 }
 
 
 @pytest.mark.parametrize("name", sorted(NARROWINGS))
 def test_narrowing_or_cross_type_change_is_refused(name, released):
-    old, new = NARROWINGS[name]
+    old, new, lossy = NARROWINGS[name]
     table = "CREATE TABLE public.w (id int PRIMARY KEY, c {});\n"
     project, run = released(table.format(old))
     (project / "schema.sql").write_text(table.format(new))
     refused = run("diff", "narrow")
     assert refused.exit_code == 3, refused.output
-    assert "changes the type of column c" in refused.output  # destructive, first
+    # Destructive (refused first) only when a value may change; data-dependent in any case.
+    assert ("changes the type of column c" in refused.output) is lossy
     still = run("diff", "narrow", "--allow-destructive")
     assert still.exit_code == 3, still.output
-    assert "public.w: changes the type of c" in still.output  # then data-dependent
+    assert "public.w: changes the type of c" in still.output
     assert _written(project) == 1
+
+
+def test_narrowing_acknowledged_writes_a_rollback_that_is_not_lossy(released):
+    """bigint -> integer either keeps every value or fails: nothing to declare lost."""
+    table = "CREATE TABLE public.w (id int PRIMARY KEY, c {});\n"
+    project, run = released(table.format("bigint"))
+    (project / "schema.sql").write_text(table.format("integer"))
+    result = run("diff", "narrow", "--allow-data-dependent", "--json")
+    assert result.exit_code == 0, result.output
+    payload = _payload(result.output)
+    assert payload["lossy"] == []
+    assert payload["data_dependent_acknowledged"] == [
+        "public.w: changes the type of c (values that do not convert break it) "
+        "(acknowledged: --allow-data-dependent)"]
+    up, down = _files(project, "narrow")
+    assert "DESTRUCTIVE" not in up and "lossy rollback" not in down
 
 
 def test_a_domain_named_like_a_wider_type_is_not_a_widening(released):

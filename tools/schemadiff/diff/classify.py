@@ -13,7 +13,7 @@ from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from pglast.parser import ParseError
 
-from .conversions import WIDENING, Column, of_command
+from .conversions import LOSSY, Column, of_command
 
 # Dropping these loses rows or values that schema.sql cannot bring back.
 _DATA_BEARING_DROPS = {
@@ -58,7 +58,8 @@ def destructive_reason(statement: str, conversions: Mapping[Column, str] | None 
                        ) -> str | None:
     """Why a statement loses data (drops a table or column, changes a type, deletes rows).
 
-    `conversions` (diff/conversions.py): a widening type change loses nothing."""
+    `conversions` (diff/conversions.py): a type change that widens, or narrows (exact or
+    fails), loses nothing; only one that may round or cut values does."""
     node = _parse(statement)
     if node is None:
         return None
@@ -71,7 +72,7 @@ def destructive_reason(statement: str, conversions: Mapping[Column, str] | None 
             if cmd.subtype == AlterTableType.AT_DropColumn:
                 return f"drops column {cmd.name}"
             if cmd.subtype == AlterTableType.AT_AlterColumnType and of_command(
-                    conversions, _qualified(node.relation), cmd) != WIDENING:
+                    conversions, _qualified(node.relation), cmd) == LOSSY:
                 return f"changes the type of column {cmd.name}"
     return None
 

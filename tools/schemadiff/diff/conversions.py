@@ -11,10 +11,11 @@ are one type, and a domain named `bigint` is not `pg_catalog.int8`.
   destructive.
 - NARROWING: a value converts exactly or the statement fails (bigint → integer, numeric
   with fewer integer digits, the same type under another collation): data-dependent, but
-  the rows that pass keep their values, so it is no declared loss.
+  the rows that pass keep their values, so it is neither destructive nor a declared loss.
 - LOSSY: anything else, and every type not known here (domains, enums, arrays, char(n),
   text → integer, timestamp → timestamptz): it may fail, and may round or cut values
-  silently (migra converts with an explicit cast, which cuts `varchar` to length).
+  silently (migra converts with an explicit cast, which cuts `varchar` to length), so it
+  is data-dependent, destructive and a declared loss.
 """
 
 from __future__ import annotations
