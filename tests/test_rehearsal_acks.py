@@ -280,3 +280,55 @@ def test_a_domain_named_like_a_wider_type_is_not_a_widening(released):
     assert refused.exit_code == 3, refused.output
     assert "public.w: changes the type of c" in refused.output
 
+
+
+# --- verify rehearses the released migrations on rows ------------------------------------
+
+
+def _release(project: Path, version: str, name: str, up: str, down: str) -> None:
+    """A migration written by hand, as a user would, with its rollback."""
+    (project / "supabase/migrations" / f"{version}_{name}.sql").write_text(up)
+    (project / "supabase/rollbacks" / f"{version}_{name}.sql").write_text(down)
+
+
+def test_verify_rehearses_each_released_migration_and_names_the_first_failing_on_rows(
+        released):
+    project, run = released(TABLES)
+    # Passes on empty databases, fails on any row whose code is NULL.
+    _release(project, "20250102000000", "code_required",
+             "ALTER TABLE public.t ALTER COLUMN code SET NOT NULL;\n",
+             "ALTER TABLE public.t ALTER COLUMN code DROP NOT NULL;\n")
+    # Its rollback deletes rows: also invisible on empty databases.
+    _release(project, "20250103000000", "n_column",
+             "ALTER TABLE public.u ADD COLUMN n int;\n",
+             "DELETE FROM public.u WHERE n IS NULL;\nALTER TABLE public.u DROP COLUMN n;\n")
+    (project / "schema.sql").write_text(TABLES.replace("code text", "code text NOT NULL")
+                                        .replace("label text", "label text, n int"))
+    assert run("hash").exit_code == 0
+    result = run("verify", "--json")
+    assert result.exit_code == 1, result.output
+    report = _payload(result.stdout)
+    assert [(m["up"], m["down"], m["reup"], m["rows"]) for m in report["migrations"]] == [
+        ("ok", "ok", "ok", "ok"), ("ok", "ok", "ok", "FAIL"), ("ok", "ok", "ok", "skipped")]
+    assert report["final_equal"] is True
+    problem = report["migrations"][1]["problems"][0]
+    assert problem.startswith("20250102000000_code_required.sql: fails on a database holding "
+                              "rows")
+    assert 'column "code" of relation "t" contains null values' in problem
+    # Replaced by a change rows cannot break, the next one is rehearsed: its rollback's
+    # lost rows are named.
+    _release(project, "20250102000000", "code_required",
+             "ALTER TABLE public.t ADD COLUMN note text;\n",
+             "ALTER TABLE public.t DROP COLUMN note;\n")
+    (project / "schema.sql").write_text(TABLES.replace("n int", "n int, note text")
+                                        .replace("label text", "label text, n int"))
+    assert run("hash").exit_code == 0
+    plain = run("verify")
+    assert plain.exit_code == 1, plain.output
+    assert "20250103000000_n_column.sql: does not give back rows that no statement " \
+           "declares lost" in plain.output
+    assert "public.u (" in plain.output and "row gone after the rollback" in plain.output
+    rows = {line.split()[0]: line.split()[4] for line in plain.stdout.splitlines()
+            if line.startswith("2025")}
+    assert rows == {"20250101000000_init": "ok", "20250102000000_code_required": "ok",
+                    "20250103000000_n_column": "FAIL"}

@@ -225,7 +225,8 @@ def verify_command(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Prove every migration: up, rollback (== before), up again (== after), end == schema.sql.
+    """Prove every migration: up, rollback (== before), up again (== after), end == schema.sql;
+    and rehearse each migration then its rollback on rows (seed.sql and sample rows).
 
     Example: schemadiff verify   (nox -s test runs it before the test suite)
     """
@@ -236,7 +237,7 @@ def verify_command(
             "ok": report.ok,
             "migrations": [
                 {"name": m.name, "up": m.up, "down": m.down, "reup": m.reup,
-                 "seconds": round(m.seconds, 3), "problems": m.problems}
+                 "rows": m.rows, "seconds": round(m.seconds, 3), "problems": m.problems}
                 for m in report.migrations
             ],
             "final_equal": report.final.equal if report.final else None,
@@ -245,10 +246,11 @@ def verify_command(
         })
     else:
         width = max([len(m.name) for m in report.migrations] + [9])
-        typer.echo(f"{'migration':<{width}}  {'up':<8} {'down':<12} {'re-up':<12} time")
+        typer.echo(f"{'migration':<{width}}  {'up':<8} {'down':<12} {'re-up':<12} "
+                   f"{'on rows':<12} time")
         for m in report.migrations:
             typer.echo(f"{m.name:<{width}}  {m.up if m.up == 'ok' else 'FAIL':<8} "
-                       f"{m.down:<12} {m.reup:<12} {m.seconds:.2f} s")
+                       f"{m.down:<12} {m.reup:<12} {m.rows:<12} {m.seconds:.2f} s")
         for m in report.migrations:
             for problem in m.problems:
                 err(f"error: {problem}")

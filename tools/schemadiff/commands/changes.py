@@ -317,7 +317,8 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
 
 def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
            on_migration: Callable[[MigrationCheck], None] | None = None) -> HistoryReport:
-    """Every migration up, down, up again; the end state equal to schema.sql."""
+    """Every migration up, down, up again, and both on rows; the end state equal to
+    schema.sql."""
     steps = steps or Steps()
     history = history_of(config)
     schema = read_schema(config.schema_file)
@@ -327,6 +328,15 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
             desired = build.desired(server, databases, schema, setup)
         views = Views(server, scope_of(config))
         judge = Judge(views, reference_tables_of(config, schema, views, desired))
+
+        def on_rows(before: str, migration: migrations.Migration) -> Rehearsal:
+            up, down = read_sql(migration.path), read_sql(migration.rollback)
+            return rehearse(server, databases, before, scope_of(config),
+                            (str(migration.path.relative_to(config.root)), up.text),
+                            (str(migration.rollback.relative_to(config.root)), down.text),
+                            [st.text for st in split_statements(up)],
+                            [st.text for st in split_statements(down)], seed_files(config))
+
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration,
-                                  setup=setup)
+                                  setup=setup, rehearse=on_rows)

@@ -1,12 +1,14 @@
 """Proof: nothing is written, or trusted, unless a real Postgres agrees.
 
 `prove` checks a freshly generated migration; `verify_history` checks every
-released migration and rollback in order.
+released migration and rollback in order, and rehearses each pair on rows (rehearse.py)
+until one fails there.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,10 @@ from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration, declares_irreversible
 from ..scratch import Databases
 from .compare import Comparison, Judge
+from .rehearse import Rehearsal
+
+# (the database before a migration, the migration) -> its rehearsal on rows
+RehearseStep = Callable[[str, Migration], Rehearsal]
 
 
 def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
@@ -86,6 +92,8 @@ class MigrationCheck:
     up: str = "not run"  # "ok" or a reason
     down: str = "not run"  # "ok", "irreversible", "missing", or a reason
     reup: str = "not run"
+    # The migration, then its rollback, on a populated clone: "ok", "FAIL", or why not run.
+    rows: str = "not run"
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -115,11 +123,31 @@ def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
     return "ok"
 
 
+def _on_rows(rehearsal: Rehearsal, migration: Migration) -> tuple[str, str | None]:
+    """("ok" or "FAIL", the problem) of a released migration's rehearsal on rows."""
+    if rehearsal.failure is not None:
+        name = (migration.path if rehearsal.failed_step == "migration"
+                else migration.rollback).name
+        return "FAIL", (f"{name}: fails on a database holding rows (seed files and sample "
+                        f"rows; the {rehearsal.failed_step} of {migration.path.name}):\n"
+                        f"{rehearsal.failure}")
+    if rehearsal.lost:
+        lost = "\n".join(f"  {line}" for line in rehearsal.lost)
+        return "FAIL", (f"{migration.rollback.name}: does not give back rows that no "
+                        f"statement declares lost:\n{lost}")
+    return "ok", None
+
+
 def verify_history(judge: Judge, databases: Databases, migrations: list[Migration],
                    desired: str | None, progress=None,
-                   setup: Setup = NO_SETUP) -> HistoryReport:
-    """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`."""
+                   setup: Setup = NO_SETUP,
+                   rehearse: RehearseStep | None = None) -> HistoryReport:
+    """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`.
+
+    `rehearse`: also the migration and its rollback on rows, each pair until the first
+    that fails there (the rest are reported "skipped")."""
     report = HistoryReport()
+    rows_failed = False
     previous = databases.create("v0")
     platform = platform_steps(judge.server, migrations, setup)
     for index, migration in enumerate(migrations):
@@ -170,6 +198,15 @@ def verify_history(judge: Judge, databases: Databases, migrations: list[Migratio
             else:
                 check.problems.append(f"{migration.rollback.name}: fails to apply: {check.down}")
             databases.drop(scratch)
+            if rehearse is not None and check.ok and not rows_failed:
+                check.rows, problem = _on_rows(rehearse(previous, migration), migration)
+                if problem:
+                    check.problems.append(problem)
+                    rows_failed = True
+            elif rehearse is not None and rows_failed:
+                check.rows = "skipped"
+        if migration.irreversible() or not migration.rollback.is_file():
+            check.rows = "no rollback"
         check.seconds = time.perf_counter() - start
         if progress:
             progress(check)
