@@ -94,6 +94,21 @@ def test_acknowledged_table_passes_and_header_output_and_json_list_it(released):
     assert plain.exit_code == 0, plain.output
     assert "data-dependent: public.t: sets NOT NULL on n (rows holding NULL break it) " \
            "(acknowledged: filled only after launch" in plain.output
+    # verify rehearses them again as diff did: no sample rows in the acknowledged table.
+    verified = run("verify", "--json")
+    assert verified.exit_code == 0, verified.output
+    assert [m["rows"] for m in _payload(verified.stdout)["migrations"]] == ["ok", "ok", "ok"]
+
+
+def test_flag_acknowledged_migration_failing_on_rows_is_accepted_again_by_verify(released):
+    project, run = released(TABLES)
+    (project / "supabase" / "seed.sql").write_text("INSERT INTO public.t VALUES (1, NULL, 2);\n")
+    (project / "schema.sql").write_text(TABLES.replace("code text", "code text NOT NULL"))
+    assert run("diff", "code_required").exit_code == 3
+    assert run("diff", "code_required", "--allow-data-dependent").exit_code == 0
+    verified = run("verify", "--json")
+    assert verified.exit_code == 0, verified.output
+    assert [m["rows"] for m in _payload(verified.stdout)["migrations"]] == ["ok", "acknowledged"]
 
 
 def test_hint_on_the_create_table_line_counts_too(released):

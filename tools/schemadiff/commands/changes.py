@@ -22,7 +22,12 @@ from ..proof.compare import Judge
 from ..proof.rehearse import Preparation, Rehearsal, rehearse
 from ..proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
 from ..review import data_acks, lint, widening
-from ..review.data_dependent import refuse_by_nature, refuse_failed_rehearsal, stale_acks
+from ..review.data_dependent import (
+    refuse_by_nature,
+    refuse_failed_rehearsal,
+    released_on_rows,
+    stale_acks,
+)
 from ..review.destructive import destructive_statements, refuse_destructive
 from ..review.lint import run as lint_run
 from ..scratch import Databases, Server
@@ -329,13 +334,21 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
         views = Views(server, scope_of(config))
         judge = Judge(views, reference_tables_of(config, schema, views, desired))
 
-        def on_rows(before: str, migration: migrations.Migration) -> Rehearsal:
+        def on_rows(before: str, migration: migrations.Migration) -> tuple[str, str | None]:
             up, down = read_sql(migration.path), read_sql(migration.rollback)
-            return rehearse(server, databases, before, scope_of(config),
-                            (str(migration.path.relative_to(config.root)), up.text),
-                            (str(migration.rollback.relative_to(config.root)), down.text),
-                            [st.text for st in split_statements(up)],
-                            [st.text for st in split_statements(down)], seed_files(config))
+            # What the header says diff let through: no sample rows in the tables it
+            # acknowledged, and failures it accepted are accepted again.
+            tables, every = migrations.acknowledged_in(up.text)
+            rehearsal = rehearse(
+                server, databases, before, scope_of(config),
+                (str(migration.path.relative_to(config.root)), up.text),
+                (str(migration.rollback.relative_to(config.root)), down.text),
+                [st.text for st in split_statements(up)],
+                [st.text for st in split_statements(down)], seed_files(config),
+                left_empty={t: f"acknowledged in {migration.path.name}" for t in tables})
+            return released_on_rows(rehearsal, migration.path.name, migration.rollback.name,
+                                    acknowledged_all=every,
+                                    losses_allowed=migrations.destructive_in(up.text))
 
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration,

@@ -9,6 +9,11 @@ from .. import __version__
 from . import IRREVERSIBLE_MARKER, Migration
 
 LOSSY_MARKER = "-- schemadiff: lossy rollback"
+# Header headings `verify` reads back (acknowledged_in, destructive_in): what `diff` let
+# through when it wrote the migration is let through when it is rehearsed again.
+ACKNOWLEDGED = "Data-dependent, acknowledged (may fail on rows that break it):"
+DESTRUCTIVE = "DESTRUCTIVE (written with --allow-destructive): the data goes with it:"
+ALL_TABLES = "--allow-data-dependent"
 
 
 def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
@@ -38,10 +43,10 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
                       # literal must not end the comment and leave SQL behind it.
                       *("  " + " ".join(line.splitlines()) for line in access)]
         if acknowledged:
-            lines += ["", "Data-dependent, acknowledged (may fail on rows that break it):",
+            lines += ["", ACKNOWLEDGED,
                       *(f"  - {' '.join(line.splitlines())}" for line in acknowledged)]
         if losses:
-            lines += ["", "DESTRUCTIVE (written with --allow-destructive): the data goes with it:"]
+            lines += ["", DESTRUCTIVE]
             lines += [f"  - {loss}" for loss in losses]
     else:
         lines += [f"Undoes migrations/{migration.stem}.sql; apply it only to a database at that "
@@ -123,3 +128,25 @@ def render(title: str, sections: list[tuple[str, list[str]]], header: list[str])
     if not body:
         body = ["", "-- (no changes)"]
     return "\n".join([f"-- {title}", *lines, *body]) + "\n"
+
+
+def acknowledged_in(migration_text: str) -> tuple[frozenset[str], bool]:
+    """(tables acknowledged one by one, whether --allow-data-dependent acknowledged every
+    statement) from the header of a migration `diff` wrote."""
+    tables: set[str] = set()
+    every = False
+    lines = iter(migration_text.splitlines())
+    for line in lines:
+        if line == f"-- {ACKNOWLEDGED}":
+            for item in lines:
+                if not item.startswith("--   - "):
+                    break
+                every = every or item.endswith(f"(acknowledged: {ALL_TABLES})")
+                tables.add(item.removeprefix("--   - ").split(":", 1)[0])
+            break
+    return (frozenset() if every else frozenset(tables)), every
+
+
+def destructive_in(migration_text: str) -> bool:
+    """Whether a migration's header says it was written with --allow-destructive."""
+    return f"-- {DESTRUCTIVE}" in migration_text.splitlines()

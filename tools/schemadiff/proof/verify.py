@@ -1,8 +1,8 @@
 """Proof: nothing is written, or trusted, unless a real Postgres agrees.
 
 `prove` checks a freshly generated migration; `verify_history` checks every
-released migration and rollback in order, and rehearses each pair on rows (rehearse.py)
-until one fails there.
+released migration and rollback in order, and has each pair rehearsed on rows (the
+caller's `rehearse`: rehearse.py, judged by review/data_dependent.py) until one fails there.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration, declares_irreversible
 from ..scratch import Databases
 from .compare import Comparison, Judge
-from .rehearse import Rehearsal
 
-# (the database before a migration, the migration) -> its rehearsal on rows
-RehearseStep = Callable[[str, Migration], Rehearsal]
+# (the database before a migration, the migration) -> ("ok", "acknowledged" or "FAIL", the
+# problem): the migration and its rollback rehearsed on rows, and judged
+RehearseStep = Callable[[str, Migration], tuple[str, str | None]]
 
 
 def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
@@ -123,21 +123,6 @@ def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
     return "ok"
 
 
-def _on_rows(rehearsal: Rehearsal, migration: Migration) -> tuple[str, str | None]:
-    """("ok" or "FAIL", the problem) of a released migration's rehearsal on rows."""
-    if rehearsal.failure is not None:
-        name = (migration.path if rehearsal.failed_step == "migration"
-                else migration.rollback).name
-        return "FAIL", (f"{name}: fails on a database holding rows (seed files and sample "
-                        f"rows; the {rehearsal.failed_step} of {migration.path.name}):\n"
-                        f"{rehearsal.failure}")
-    if rehearsal.lost:
-        lost = "\n".join(f"  {line}" for line in rehearsal.lost)
-        return "FAIL", (f"{migration.rollback.name}: does not give back rows that no "
-                        f"statement declares lost:\n{lost}")
-    return "ok", None
-
-
 def verify_history(judge: Judge, databases: Databases, migrations: list[Migration],
                    desired: str | None, progress=None,
                    setup: Setup = NO_SETUP,
@@ -199,7 +184,7 @@ def verify_history(judge: Judge, databases: Databases, migrations: list[Migratio
                 check.problems.append(f"{migration.rollback.name}: fails to apply: {check.down}")
             databases.drop(scratch)
             if rehearse is not None and check.ok and not rows_failed:
-                check.rows, problem = _on_rows(rehearse(previous, migration), migration)
+                check.rows, problem = rehearse(previous, migration)
                 if problem:
                     check.problems.append(problem)
                     rows_failed = True

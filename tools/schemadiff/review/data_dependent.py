@@ -121,3 +121,27 @@ def stale_acks(acks: Sequence[TableAck], up_statements: list[str],
             "this change; it keeps sample rows out of the rehearsal of that table: delete it "
             "once the migration that needed it is released" for ack in acks
             if ack.table not in needed]
+
+
+def released_on_rows(rehearsal: Rehearsal, migration: str, rollback: str, *,
+                     acknowledged_all: bool = False, losses_allowed: bool = False
+                     ) -> tuple[str, str | None]:
+    """("ok", "acknowledged" or "FAIL"; the problem) of a released migration and its
+    rollback rehearsed on rows (`verify`). What `diff` let through when it wrote them passes
+    again: every failure under --allow-data-dependent (`acknowledged_all`), and a rollback
+    failing for what an allowed destructive migration dropped (`losses_allowed`)."""
+    if rehearsal.failure is not None:
+        step = rehearsal.failed_step
+        if acknowledged_all or (step == "rollback" and losses_allowed
+                                and rehearsal.migration_losses):
+            return "acknowledged", None
+        name = migration if step == "migration" else rollback
+        return "FAIL", (f"{name}: fails on a database holding rows (seed files and sample "
+                        f"rows; the {step} of {migration}):\n{rehearsal.failure}")
+    if rehearsal.lost:
+        if acknowledged_all:
+            return "acknowledged", None
+        lost = "\n".join(f"  {line}" for line in rehearsal.lost)
+        return "FAIL", (f"{rollback}: does not give back rows that no statement declares "
+                        f"lost:\n{lost}")
+    return "ok", None
