@@ -98,6 +98,11 @@ def test_acknowledged_table_passes_and_header_output_and_json_list_it(released):
     verified = run("verify", "--json")
     assert verified.exit_code == 0, verified.output
     assert [m["rows"] for m in _payload(verified.stdout)["migrations"]] == ["ok", "ok", "ok"]
+    # and so does `rollback` when it regenerates one.
+    version = next((project / "supabase/migrations").glob("*_code_required.sql")).name[:14]
+    regenerated = run("rollback", version)
+    assert regenerated.exit_code == 0, regenerated.output
+    assert "no sample rows for public.t: acknowledged in " in regenerated.output
 
 
 def test_flag_acknowledged_migration_failing_on_rows_is_accepted_again_by_verify(released):

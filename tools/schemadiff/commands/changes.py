@@ -280,13 +280,17 @@ def regenerate_rollback(config: Config, target: str, *, allow_data_dependent: bo
             with steps.step("proving migration and rollback"):
                 plan, _, down_text = prove_first(Judge(views, reference), databases, before,
                                                  after, candidates, render)
+            # What diff acknowledged when it wrote the migration holds for its rollback too.
+            tables, every = migrations.acknowledged_in(up_text)
             with steps.step("rehearsing on a copy holding rows"):
                 rehearsal = rehearse(server, databases, before, scope_of(config),
                                      (up_label, up_text),
                                      (f"{migration.rollback.name} (rehearsal)", down_text),
                                      up_statements, plan.up_statements(),
-                                     seed_files(config))
-            if not allow_data_dependent:
+                                     seed_files(config),
+                                     left_empty={t: f"acknowledged in {migration.path.name}"
+                                                 for t in tables})
+            if not (allow_data_dependent or every):
                 refuse_failed_rehearsal(rehearsal)
         migrations.write_rollback(migration, down_text)
         back = Plan(up=[("", up_statements)], down=plan.up)
