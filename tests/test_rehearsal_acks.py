@@ -255,6 +255,9 @@ NARROWINGS = {
     "varchar_20_to_5": ("varchar(20)", "varchar(5)", True),
     "numeric_10_3_to_6_2": ("numeric(10,3)", "numeric(6,2)", True),
     "timestamp_to_timestamptz": ("timestamp", "timestamptz", True),
+    # Values that were distinct may compare equal under another collation.
+    "text_to_text_collate_c": ("text", 'text COLLATE "C"', False),
+    "varchar_5_to_text_collate_c": ("varchar(5)", 'text COLLATE "C"', False),
 }
 
 

@@ -44,10 +44,12 @@ _UNBOUNDED = float("inf")
 @dataclass(frozen=True)
 class ColumnType:
     """A column's type as the catalog holds it: a pg_catalog type's name (None for any
-    other type: a domain, an enum, an extension's type) and the column's typmod."""
+    other type: a domain, an enum, an extension's type), the column's typmod and
+    collation (schema.name)."""
 
     name: str | None
     typmod: int = -1
+    collation: str | None = None
 
 
 def _numeric(typmod: int) -> tuple[float, int] | None:
@@ -71,11 +73,18 @@ def _precision(typmod: int) -> int:
 
 def conversion(old: ColumnType, new: ColumnType) -> str:
     """WIDENING, NARROWING or LOSSY for a column converted from `old` to `new`."""
+    kind = _by_type(old, new)
+    if kind == WIDENING and old.collation != new.collation:
+        return NARROWING  # values that were distinct may compare equal: a unique index fails
+    return kind
+
+
+def _by_type(old: ColumnType, new: ColumnType) -> str:
     a, b = old.name, new.name
     if a is None or b is None:
         return LOSSY
     if (a, old.typmod) == (b, new.typmod):
-        return NARROWING  # the type stays; a collation changes (a unique index may fail)
+        return WIDENING  # the type stays (only its collation may change)
     if a in _INTEGER_RANK and b in _INTEGER_RANK:
         return WIDENING if _INTEGER_RANK[b] > _INTEGER_RANK[a] else NARROWING
     if a in _INTEGER_RANK and b == "numeric":
@@ -125,7 +134,8 @@ def read_types(server: Server, dbname: str, columns: Iterable[Column]) -> dict[C
         return {}
     rows = server.query(dbname, sql_files.load("conversion_columns.sql"),
                         {"tables": [t for t, _ in wanted], "columns": [c for _, c in wanted]})
-    return {(table, column): ColumnType(name, typmod) for table, column, name, typmod in rows}
+    return {(table, column): ColumnType(name, typmod, collation)
+            for table, column, name, typmod, collation in rows}
 
 
 def type_changes(server: Server, current: str, desired: str, columns: Iterable[Column]
@@ -146,19 +156,14 @@ def type_changes(server: Server, current: str, desired: str, columns: Iterable[C
 def of_command(conversions: Mapping[Column, str] | None, table: str,
                cmd: ast.AlterTableCmd) -> str:
     """The conversion an `ALTER COLUMN … TYPE` command of `table` makes: the catalog's
-    verdict, unless the statement says more than a change of type: a USING other than a
-    cast of the column itself is an arbitrary expression (LOSSY), and a COLLATE clause
-    may make a unique index fail (at best NARROWING)."""
+    verdict, unless a USING other than a cast of the column itself makes the conversion
+    an arbitrary expression (LOSSY)."""
     assert cmd.name is not None  # the grammar names the column
-    kind = (conversions or {}).get((table, cmd.name), LOSSY)
     definition = cmd.def_
-    if isinstance(definition, ast.ColumnDef):
-        using = definition.raw_default
-        if using is not None and not _casts_itself(using, cmd.name):
-            return LOSSY
-        if definition.collClause is not None and kind == WIDENING:
-            return NARROWING
-    return kind
+    if isinstance(definition, ast.ColumnDef) and definition.raw_default is not None \
+            and not _casts_itself(definition.raw_default, cmd.name):
+        return LOSSY
+    return (conversions or {}).get((table, cmd.name), LOSSY)
 
 
 def _casts_itself(expression, column: str) -> bool:
