@@ -168,12 +168,30 @@ def test_psql_meta_commands_are_rejected_clearly(tmp_path, url_env, meta):
 # --- names, versions and config ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["2025_init.sql", "20250101000000-init.sql",
-                                  "20250101000000_Init.sql", "20250101000000_init.SQL"])
+# Names the Supabase CLI skips (its pattern is `^([0-9]+)_(.*)\.sql$`): applied by neither.
+@pytest.mark.parametrize("name", ["init.sql", "20250101000000-init.sql", "v1_init.sql",
+                                  "20250101000000.sql", "20250101000000_init.SQL"])
 def test_misnamed_migration_file_is_refused(tmp_path, url_env, name):
     root = make_project(tmp_path, migrations={name: TABLE})
     done = diff(root, url_env)
     assert_refused(done, 2, f"supabase/migrations/{name}: migration file name must match", root)
+
+
+def test_history_named_as_loosely_as_the_supabase_cli_accepts_replays_in_file_name_order(
+        tmp_path, url_env):
+    # Real app histories: a placeholder baseline version, short versions, capitals and
+    # hyphens in names. The CLI applies them in file-name order: "10_…" before "1_…"
+    # ('0' sorts before '_'), so the CHECK finds its column.
+    size = "alter table public.widgets add column size int;\n"
+    check = "alter table public.widgets add constraint widgets_size check (size > 0);\n"
+    root = make_project(tmp_path, TABLE + size + check, migrations={
+        "00000000000000_Baseline.sql": TABLE,
+        "10_Add-Size.sql": size,
+        "1_size check.sql": check,
+        "20250101006000_minute_sixty.sql": "select 1;\n",
+    })
+    done = run(root, "check", "--backend", "url", "-q", env=url_env)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_two_migrations_with_one_version_are_refused(tmp_path, url_env):

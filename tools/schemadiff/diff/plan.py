@@ -179,14 +179,16 @@ def by_new_table(statements: list[str]) -> list[str]:
 
 
 # migra adds a check or foreign key NOT VALID, then validates it: right for a table that
-# others use (short locks), noise for one the same migration creates.
+# others use (short locks), noise for one the same migration creates, and wrong for a
+# constraint schema.sql declares NOT VALID (pg_get_constraintdef ends with it): validated,
+# it would differ from schema.sql (and fail on rows it was meant to leave unchecked).
 _NOT_VALID = re.compile(r'^alter table (?P<table>\S+) add constraint (?P<name>"(?:[^"]|"")+") '
                         r'(?P<body>.*) not valid;$', re.DOTALL)
 
 
 def validated_at_once(statements: list[str]) -> list[str]:
     """Each `ADD CONSTRAINT … NOT VALID` + `VALIDATE CONSTRAINT` pair on a table these
-    statements create, as one statement."""
+    statements create, or of a constraint declared NOT VALID, as one statement."""
     if not statements:
         return statements
     created = {f'"{s}"."{t}"' for s, _, t in (n.partition(".") for n in
@@ -199,7 +201,9 @@ def validated_at_once(statements: list[str]) -> list[str]:
             continue
         match = _NOT_VALID.match(statement)
         validate = f"alter table {match['table']} validate constraint " if match else ""
-        if match and match["table"] in created and following == f"{validate}{match['name']};":
+        declared_not_valid = match is not None and match["body"].endswith(" NOT VALID")
+        if match and (match["table"] in created or declared_not_valid) \
+                and following == f"{validate}{match['name']};":
             out.append(f"alter table {match['table']} add constraint {match['name']} "
                        f"{match['body']};")
             skip = True

@@ -138,6 +138,7 @@ def _relations(snap: Snapshot, rows, skip) -> None:
         elif kind in ("view", "materialized view"):
             snap.add(str(ref), row["view_definition"].strip())
             snap.reads[ref] = frozenset(Ref("table", s, n) for s, n in row["reads"])
+            snap.calls[ref] = _routine_refs(row["calls"])
             shape = row["view_definition"].strip()
         else:
             shape = _table_shape(row)
@@ -246,9 +247,15 @@ def _functions(snap: Snapshot, rows, skip) -> None:
             shape = definition
         else:
             snap.function_defs[ref] = definition
+            snap.calls[ref] = _routine_refs(row["calls"])
             shape = f"{row['migra_signature']}\n{row['migra_body']}"
         snap.record(ref, shape=shape, owner=row["owner"], comment=row["comment"],
                 acl=row["acl"])
+
+
+def _routine_refs(rows) -> frozenset[Ref]:
+    return frozenset(Ref(_ROUTINE_KINDS[kind], schema, name, arguments)
+                     for schema, name, arguments, kind in rows)
 
 
 def _triggers(snap: Snapshot, rows, skip) -> None:
