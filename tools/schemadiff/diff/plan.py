@@ -120,6 +120,7 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         and any(other.split(".")[1] in f"{policy.qual or ''} {policy.withcheck or ''}"
                 for other in dropped if other != f"{policy.schema}.{policy.table_name}")
     }
+    entangled |= _keys_in_cycles(from_model, dropped)
     kept = []
     for statement in statements:
         label = classify.subject(statement)
@@ -132,6 +133,39 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         else:
             kept.append(statement)
     return kept
+
+
+_QUOTED_TABLE = re.compile(r'^"((?:[^"]|"")*)"\."((?:[^"]|"")*)"$')
+
+
+def _keys_in_cycles(from_model, dropped: set[str]) -> set[str]:
+    """DROP CONSTRAINT of the foreign keys that tie dropped tables into a cycle (a → b → c
+    → a, seen in a real app): none of those tables can go first while they all hold."""
+    edges: dict[str, set[str]] = {}
+    keys: list[tuple[str, str, str]] = []
+    for constraint in from_model.constraints.values():
+        quoted = getattr(constraint, "quoted_full_foreign_table_name", None)
+        match = _QUOTED_TABLE.match(quoted or "")
+        if not constraint.is_fk or match is None:
+            continue
+        source = f"{constraint.schema}.{constraint.table_name}"
+        target = f"{match[1].replace(chr(34) * 2, chr(34))}.{match[2].replace(chr(34) * 2, chr(34))}"
+        if source in dropped and target in dropped and source != target:
+            edges.setdefault(source, set()).add(target)
+            keys.append((source, target, constraint.drop_statement.strip().rstrip(";") + ";"))
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, pending = {start}, [start]
+        while pending:
+            for following in edges.get(pending.pop(), ()):
+                if following == goal:
+                    return True
+                if following not in seen:
+                    seen.add(following)
+                    pending.append(following)
+        return False
+
+    return {drop for source, target, drop in keys if reaches(target, source)}
 
 
 def by_new_table(statements: list[str]) -> list[str]:
