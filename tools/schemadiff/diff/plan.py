@@ -149,7 +149,7 @@ def _keys_in_cycles(from_model, dropped: set[str]) -> set[str]:
         if not constraint.is_fk or match is None:
             continue
         source = f"{constraint.schema}.{constraint.table_name}"
-        target = f"{match[1].replace(chr(34) * 2, chr(34))}.{match[2].replace(chr(34) * 2, chr(34))}"
+        target = ".".join(part.replace('""', '"') for part in (match[1], match[2]))
         if source in dropped and target in dropped and source != target:
             edges.setdefault(source, set()).add(target)
             keys.append((source, target, constraint.drop_statement.strip().rstrip(";") + ";"))
