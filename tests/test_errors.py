@@ -194,6 +194,17 @@ def test_history_named_as_loosely_as_the_supabase_cli_accepts_replays_in_file_na
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_a_first_legacy_init_file_is_skipped_as_the_supabase_cli_skips_it(tmp_path, url_env):
+    # An old CLI wrote the remote's dump as `<timestamp before 20211209000000>_init.sql`;
+    # the CLI skips it when it comes first. Replayed, the table would be created twice.
+    root = make_project(tmp_path, TABLE, migrations={
+        "20211208000000_init.sql": TABLE,
+        "20211210000000_widgets.sql": TABLE,
+    })
+    done = run(root, "check", "--backend", "url", "-q", env=url_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_two_migrations_with_one_version_are_refused(tmp_path, url_env):
     root = make_project(tmp_path, migrations={
         "20250101000000_a.sql": TABLE, "20250101000000_b.sql": "select 1;\n",

@@ -69,9 +69,12 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
         return []
     found: dict[str, Migration] = {}
     now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
-    for path in sorted(migrations_dir.iterdir(), key=lambda p: p.name):
+    entries = sorted(migrations_dir.iterdir(), key=lambda p: p.name)
+    for position, path in enumerate(entries):
         if path.is_dir() or path.name.startswith("."):
             continue
+        if position == 0 and _legacy_init(path.name):
+            continue  # the CLI skips it too (see _legacy_init)
         match = HISTORY_PATTERN.match(path.name)
         if not match:
             raise UsageError(
@@ -99,6 +102,17 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
         found[version] = Migration(version, match["name"], path, rollbacks_dir / path.name)
     # The CLI's order: file names, not versions ("10_b.sql" comes before "1_a.sql").
     return sorted(found.values(), key=lambda migration: migration.path.name)
+
+
+# supabase/cli pkg/migration/list.go (shouldSkip): a first file `<timestamp>_init.sql`
+# older than 20211209000000 is what old CLI versions wrote as the remote's dump; the CLI
+# skips it ("replace \"init\" with a different file name to apply this migration").
+_LEGACY_INIT = re.compile(r"([0-9]{14})_init\.sql")
+
+
+def _legacy_init(name: str) -> bool:
+    match = _LEGACY_INIT.search(name)
+    return match is not None and int(match[1]) < 20211209000000
 
 
 def valid_version(version: str) -> bool:
