@@ -66,6 +66,11 @@ class Fates:
                 rf"(?<![\w$.\"]){re.escape(display_ident(r.schema))}\."
                 rf"{re.escape(display_ident(r.name))}(?![\w$\"])" for r in changed))
             if changed else None)
+        # Its columns are re-cast: the views reading their tables are re-created too.
+        if self._recreated_types is not None:
+            for ref, shape in after.shapes.items():
+                if ref.kind == "column" and self._recreated_types.search(shape.split(" ")[0]):
+                    self._modified.add((ref.schema, ref.name))
 
     def _container(self, ref: Ref) -> Ref | None:
         if ref in self.after.index_tables:
