@@ -317,3 +317,15 @@ def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path,
     assert processes_under(temp) == []
     # A killed postmaster removes no shared memory: it must live in the run directory.
     assert [f for f in segments if f.exists()] == []
+
+
+def test_an_extension_no_backend_here_has_is_named_with_where_to_run(tmp_path, url_env):
+    # postgis and the like: no SQL stand-in is feasible; the error says what to do.
+    root = make_project(tmp_path, migrations={
+        "20250101000000_gis.sql": "create extension if not exists no_such_gis_extension;\n"})
+    done = run(root, "check", "--backend", "url", "-q", env=url_env)
+    assert done.returncode == 5, done.stderr
+    assert "20250101000000_gis.sql:1:1: extension \"no_such_gis_extension\" is not available" \
+        in done.stderr
+    assert "schemadiff has no stand-in for it" in done.stderr
+    assert "--backend embedded" in done.stderr

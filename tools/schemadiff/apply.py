@@ -339,6 +339,9 @@ _ADVICE = {
 }
 
 
+_MISSING_EXTENSION = re.compile(r'^extension "([^"]+)" is not available')
+
+
 _QUOTED_NAME = re.compile(r'^(?:relation|type|schema|function) "([^"]+)"')
 
 
@@ -385,6 +388,11 @@ def _located_error(source: SqlFile, statement: Statement, exc: psycopg2.Error) -
     if diag.context and "PL/pgSQL" in diag.context:
         extra.append(f"  context: {diag.context.strip()}")
     advice = _ADVICE.get(diag.sqlstate or "") or _ADVICE.get((diag.sqlstate or "")[:2])
+    if missing := _MISSING_EXTENSION.match(diag.message_primary or ""):
+        advice = (f"this scratch server has no {missing[1]} and schemadiff has no stand-in "
+                  "for it: run on a server that has it (--backend embedded has vector, "
+                  "citext, btree_gist, pg_trgm; --backend url or docker for others, e.g. a "
+                  "supabase/postgres image for postgis).")
     if advice:
         extra.append(f"  fix: {advice}")
     error = SQLInputError(f"{where}: {message}", detail="\n".join(extra))
