@@ -200,6 +200,7 @@ def test_a_first_legacy_init_file_is_skipped_as_the_supabase_cli_skips_it(tmp_pa
     root = make_project(tmp_path, TABLE, migrations={
         "20211208000000_init.sql": TABLE,
         "20211210000000_widgets.sql": TABLE,
+        "README.md": "How to add a migration.\n",  # not SQL: skipped, as the CLI skips it
     })
     done = run(root, "check", "--backend", "url", "-q", env=url_env)
     assert done.returncode == 0, done.stdout + done.stderr

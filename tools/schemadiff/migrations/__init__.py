@@ -71,7 +71,8 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
     now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     entries = sorted(migrations_dir.iterdir(), key=lambda p: p.name)
     for position, path in enumerate(entries):
-        if path.is_dir() or path.name.startswith("."):
+        # Not SQL at all (a README beside the migrations): the CLI skips it, and so do we.
+        if path.is_dir() or path.name.startswith(".") or not path.name.lower().endswith(".sql"):
             continue
         if position == 0 and _legacy_init(path.name):
             continue  # the CLI skips it too (see _legacy_init)
