@@ -165,6 +165,20 @@ def test_psql_meta_commands_are_rejected_clearly(tmp_path, url_env, meta):
     assert "Inline the included file" in done.stderr
 
 
+def test_a_schema_dumped_by_a_recent_pg_dump_loads_despite_its_restrict_lines(
+        tmp_path, url_env):
+    # pg_dump since 17.6/16.10/15.14 wraps its output in \restrict KEY … \unrestrict KEY.
+    dumped = ("\\restrict Ab3dEf9\n\nSET check_function_bodies = false;\n\n" + TABLE
+              + "\n\\unrestrict Ab3dEf9\n")
+    root = make_project(tmp_path, dumped)
+    done = diff(root, url_env)
+    assert done.returncode == 0, done.stderr
+    # Any other backslash command is still refused, at its line.
+    other = make_project(tmp_path / "other",
+                         dumped.replace("SET check", "\\set x 1\nSET check"))
+    assert_refused(diff(other, url_env), 5, "schema.sql:3:1:", other)
+
+
 # --- names, versions and config ---------------------------------------------------------------
 
 
