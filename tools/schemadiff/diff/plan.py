@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..data.declared import ReferenceTable
 from ..data.rows import RowChanges, diff_rows
 from ..inspect.views import Views
-from . import classify, repair
+from . import classify, concurrent, repair
 from .repair import extensions
 from .statements import statements
 from .supplement import supplement
@@ -281,20 +281,40 @@ def make_plans(views: Views, current: str, desired: str,
         with views.connected(current) as have, views.connected(desired) as want:
             rows = diff_rows(have, want, reference_tables)
 
-    def plan(up_ddl: list[str]) -> Plan:
+    def sections(ddl: list[str], deletes: list[str], upserts: list[str], from_model,
+                 to_model, concurrently: bool) -> list[Section]:
         # Rows go after the DDL that creates their tables, removals before the DDL that
-        # drops them.
-        if irreversible:
-            return Plan(up=[(ROWS_REMOVED, rows.up_deletes), *grouped(up_ddl),
-                            (ROWS, rows.up_upserts)], irreversible=irreversible)
-        return Plan(
-            up=[(ROWS_REMOVED, rows.up_deletes), *grouped(up_ddl), (ROWS, rows.up_upserts)],
-            down=[(ROWS_REMOVED, rows.down_deletes), *grouped(down), (ROWS, rows.down_upserts)],
-        )
+        # drops them; indexes on tables in use are dropped first and built last, each
+        # outside the transaction (diff/concurrent.py).
+        drops: list[str] = []
+        builds: list[str] = []
+        if concurrently:
+            drops, ddl, builds = concurrent.split(ddl, from_model, to_model,
+                                                  [*deletes, *upserts])
+        return [(concurrent.DROPS, drops), (ROWS_REMOVED, deletes), *grouped(ddl),
+                (ROWS, upserts), (concurrent.BUILDS, builds)]
 
-    plain = plan(up)
-    readable = Plan(up=plan(by_new_table(up)).up, down=plain.down,
-                    irreversible=plain.irreversible)
-    if readable.up_statements() == plain.up_statements():
-        return [plain]
-    return [readable, plain]
+    def plan(up_ddl: list[str], concurrently: bool) -> Plan:
+        up_sections = sections(up_ddl, rows.up_deletes, rows.up_upserts, current_model,
+                               desired_model, concurrently)
+        if irreversible:
+            return Plan(up=up_sections, irreversible=irreversible)
+        return Plan(up=up_sections,
+                    down=sections(down, rows.down_deletes, rows.down_upserts, desired_model,
+                                  current_model, concurrently))
+
+    # Each candidate with indexes built concurrently first, then in the transaction (if a
+    # statement of the migration needed one of them after all, the proof says so).
+    candidates: list[Plan] = []
+    for concurrently in (True, False):
+        plain = plan(up, concurrently)
+        readable = plan(by_new_table(up), concurrently)
+        readable.down = plain.down
+        for candidate in (readable, plain):
+            if not any(_same(candidate, other) for other in candidates):
+                candidates.append(candidate)
+    return candidates
+
+
+def _same(one: Plan, other: Plan) -> bool:
+    return one.up == other.up and one.down == other.down

@@ -64,6 +64,10 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
     return lines
 
 
+# The heading of statements that each run alone before the file's transaction (see
+# diff/concurrent.py); the timeouts follow them.
+ALONE_FIRST = "Indexes dropped CONCURRENTLY, each on its own before the transaction"
+ALONE_LAST = "Indexes built CONCURRENTLY, each on its own after the transaction (tables in use)"
 TIMEOUTS = "Timeouts, for this file's transaction only (SET LOCAL)"
 
 
@@ -74,6 +78,31 @@ def timeouts(lock_timeout: str, statement_timeout: str) -> list[str]:
     return [f"SET LOCAL {name} = '{value}';" for name, value in
             (("lock_timeout", lock_timeout), ("statement_timeout", statement_timeout))
             if value]
+
+
+CONCURRENT_BUILDS_NOTE = """\
+Indexes on tables in use are built CONCURRENTLY at the end (writes go on meanwhile),
+each on its own: the Supabase CLI commits what came before and runs it outside the
+file's transaction, so the SET LOCAL timeouts do not apply to it. If one fails (a
+UNIQUE index meeting duplicates, a deadlock, ...), what came before stays applied, the
+migration is not recorded, and the index is left INVALID (\\d shows it). Then:
+DROP INDEX CONCURRENTLY IF EXISTS the_index; remove the cause; run the CREATE INDEX
+CONCURRENTLY statements not yet applied (psql, one at a time); and record the
+migration: supabase migration repair --status applied {version}"""
+
+
+def with_timeouts(sections: list[tuple[str, list[str]]],
+                  settings: list[str]) -> list[tuple[str, list[str]]]:
+    """The SET LOCAL settings at the head of the file's transaction: after the statements
+    that run alone before it (DROP INDEX CONCURRENTLY commits the transaction it would
+    otherwise cut short, settings included)."""
+    if all(heading in (ALONE_FIRST, ALONE_LAST) for heading, statements in sections
+           if statements):
+        return sections  # no transaction to set them in
+    first = 0
+    while first < len(sections) and sections[first][0] == ALONE_FIRST:
+        first += 1
+    return [*sections[:first], (TIMEOUTS, settings), *sections[first:]]
 
 
 def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
@@ -88,12 +117,13 @@ def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
     `irreversible`: why no rollback can be generated (the rollback then declares so);
     `acknowledged`: data-dependent statements let through (the migration's header)."""
     if settings:
-        up = [(TIMEOUTS, settings), *up]
-        down = [(TIMEOUTS, settings), *down]
+        up, down = with_timeouts(up, settings), with_timeouts(down, settings)
     up_header = header(migration, "migration", root=root, schema_file=schema_file,
                        access=access, losses=losses, acknowledged=acknowledged)
     down_header = header(migration, "rollback", root=root, schema_file=schema_file,
                          losses=losses, lossy=lossy)
+    if any(statements for heading, statements in up if heading == ALONE_LAST):
+        up_header += ["", *CONCURRENT_BUILDS_NOTE.format(version=migration.version).split("\n")]
     if irreversible:
         # The up header's claim that the rollback was proven gives way to why there is none.
         up_header = [*up_header[:2], *irreversible_header(irreversible), *up_header[5:]]

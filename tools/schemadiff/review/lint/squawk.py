@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pglast
+from pglast.parser import ParseError
+
+from ... import guard
 from ...errors import UsageError
 from .rules import LOCK_RULES, SQUAWK_RULES
 from .statements import Source, Statement, after_semicolon, statement_at
@@ -68,6 +72,18 @@ def _blank_new_table_statements(source: Source) -> str:
     return "".join(chars)
 
 
+_CONCURRENT_IN_TRANSACTION = "ban-concurrent-index-creation-in-transaction"
+
+
+def _controls_transactions(text: str) -> bool:
+    """Whether the file holds BEGIN/COMMIT (then the CLI runs it statement by statement,
+    and a CONCURRENTLY inside BEGIN ... COMMIT fails)."""
+    try:
+        return any(guard.controls_transaction(raw.stmt) for raw in pglast.parse_sql(text))
+    except ParseError:
+        return True  # unparsable: keep squawk's verdict
+
+
 def squawk_findings(source: Source, rule_levels: dict[str, str],
                      pg_version: str | None) -> list[tuple[str, int, str, Statement | None]]:
     """(rule, offset, message, statement) for squawk's findings we keep."""
@@ -75,12 +91,15 @@ def squawk_findings(source: Source, rule_levels: dict[str, str],
     runs = [(source.text, lambda rule: rule not in LOCK_RULES or blanked == source.text)]
     if blanked != source.text:
         runs.append((blanked, lambda rule: rule in LOCK_RULES))
+    # The Supabase CLI runs CREATE/DROP INDEX CONCURRENTLY on its own, outside the file's
+    # transaction (measured, apply.py): it fails only inside a BEGIN ... COMMIT of the file.
+    outside = not _controls_transactions(source.text)
     line_starts = [0] + [i + 1 for i, c in enumerate(source.text) if c == "\n"]
     kept = []
     for text, wanted in runs:
         for item in _squawk(text, source.label, rule_levels, pg_version):
             rule = str(item.get("rule_name") or "squawk")
-            if not wanted(rule):
+            if not wanted(rule) or (rule == _CONCURRENT_IN_TRANSACTION and outside):
                 continue
             line0 = int(item.get("line") or 0)
             column0 = int(item.get("column") or 0)
