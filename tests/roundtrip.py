@@ -11,7 +11,8 @@ from schemadiff.data.declared import declared_tables
 from schemadiff.diff.plan import Plan, make_plans
 from schemadiff.inspect.scope import Scope
 from schemadiff.inspect.views import Views
-from schemadiff.migrations import irreversible_header
+from schemadiff.migrations import irreversible_header, render
+from schemadiff.migrations.render import laid_out
 from schemadiff.proof.compare import Judge
 from schemadiff.proof.verify import prove_first
 
@@ -23,14 +24,16 @@ class RoundTrip:
     down_text: str
 
 
-def _render(statements: list[str]) -> str:
-    return "\n".join(statements) + "\n"
+def render_sections(sections: list[tuple[str, list[str]]]) -> str:
+    """A plan's sections laid out as migrations.render_pair lays out a file (what runs
+    before, in and after its transaction), without headers or timeouts."""
+    return render("", laid_out(sections, []), [])
 
 
 def _render_down(plan: Plan) -> str:
     if plan.irreversible:  # as migrations.render_pair heads such a rollback
         return "".join(f"-- {line}\n" for line in irreversible_header(plan.irreversible))
-    return _render(plan.down_statements())
+    return render_sections(plan.down)
 
 
 def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) -> RoundTrip:
@@ -46,7 +49,7 @@ def roundtrip(server, databases, case: Path, schemas=("public",), unmanaged=()) 
             reference = declared_tables(read_sql(case / "b.sql"), {}, views.scope, conn)
         plan, up, down = prove_first(
             Judge(views, reference), databases, a, b, make_plans(views, a, b, reference),
-            lambda p: ((f"{case.name}/up", _render(p.up_statements())),
+            lambda p: ((f"{case.name}/up", render_sections(p.up)),
                        (f"{case.name}/down", _render_down(p))),
         )
         return RoundTrip(plan, up, down)

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pytest
 
+from roundtrip import render_sections
 from schemadiff.apply import SqlFile
 from schemadiff.build import apply_into
 from schemadiff.data.declared import ReferenceTable, declared_tables
@@ -145,23 +146,22 @@ HISTORIES = {
         empty_up=("VALUES ('avatars', 'avatars', true, 2097152, "
                   "'{image/png,image/jpeg,image/webp}'::text[]) ON CONFLICT (id) DO NOTHING;",),
         # 'file' is used (by a partial index) in the same migration that adds it, which
-        # Postgres refuses after ADD VALUE: the type is re-created instead. The attachments
-        # bucket is new, the avatars one gets its new size limit.
+        # Postgres refuses before the ADD VALUE commits: the label is added first, in a
+        # transaction of its own. The attachments bucket is new, the avatars one gets its
+        # new size limit.
         midpoint_up=("VALUES ('attachments', 'attachments', false, 26214400, NULL) "
                      "ON CONFLICT (id) DO NOTHING;",
                      "'{image/png,image/jpeg,image/webp}'::text[]) ON CONFLICT (id) DO UPDATE "
                      "SET file_size_limit = EXCLUDED.file_size_limit WHERE "
                      "storage.buckets.file_size_limit IS NOT DISTINCT FROM 1048576;",
-                     'alter type "public"."message_kind" rename to '
-                     '"message_kind__old_version_to_be_dropped"',
-                     'create type "public"."message_kind" as enum '
-                     "('text', 'image', 'file', 'system')",
-                     "WHERE (kind = 'file'::message_kind)",
+                     "BEGIN;\nalter type \"public\".\"message_kind\" add value if not exists "
+                     "'file' after 'image';",
+                     "WHERE (kind = 'file'::public.message_kind)",
                      'ALTER PUBLICATION "supabase_realtime" DROP TABLE "public"."messages"',
                      'ALTER PUBLICATION "supabase_realtime" ADD TABLE "public"."reactions"',
                      'ALTER VIEW "public"."room_unread_counts" SET ("security_invoker" = \'on\')',
                      'revoke select on table "public"."profiles" from "anon"'),
-        midpoint_not_up=("add value",),
+        midpoint_not_up=("__old_version_to_be_dropped",),
     ),
 }
 
@@ -249,10 +249,6 @@ def _replay(server, databases, folder: str, files: list[Path]) -> str:
     return dbname
 
 
-def _render(statements: list[str]) -> str:
-    return "\n".join(statements) + "\n"
-
-
 def _reference(server, name: str, scope: Scope, final: str) -> list[ReferenceTable]:
     """The tables the history INSERTs into (storage.buckets, billing's plans): what the CLI
     manages as reference data when schema.sql holds the final state with the same INSERTs.
@@ -271,8 +267,8 @@ def _prove(server, databases, scope: Scope, current: str, desired: str, label: s
     plans = make_plans(views, current, desired, reference)
     return prove_first(
         Judge(views, reference), databases, current, desired, plans,
-        lambda p: ((f"{label}/up", _render(p.up_statements())),
-                   (f"{label}/down", _render(p.down_statements()))),
+        lambda p: ((f"{label}/up", render_sections(p.up)),
+                   (f"{label}/down", render_sections(p.down))),
     )
 
 

@@ -18,6 +18,7 @@ from ..diff.plan import Plan, make_plans
 from ..inspect.migra import warm_up
 from ..inspect.scope import Scope
 from ..inspect.views import Views
+from ..migrations.render import ALONE_LAST, RENAMES_FIRST
 from ..progress import Steps
 from ..proof.compare import compare_snapshots
 from ..review import access as access_model
@@ -96,8 +97,12 @@ def plan_candidates(schema: SqlFile, history: list[migrations.Migration], server
             views.forget(base.dbname)
     for candidate in candidates:
         if base.up:
-            candidate.up.insert(0, ("Renames declared in schema.sql", base.up))
-            candidate.down.append(("Renames undone", base.down))
+            candidate.up.insert(0, (RENAMES_FIRST, base.up))
+            # Before the index builds that end the rollback (they run after its transaction).
+            builds = len(candidate.down)
+            while builds and candidate.down[builds - 1][0] == ALONE_LAST:
+                builds -= 1
+            candidate.down.insert(builds, ("Renames undone", base.down))
     return candidates, suspects
 
 

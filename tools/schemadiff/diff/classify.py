@@ -110,6 +110,10 @@ def subject(statement: str) -> str:
         return f"sequence {_name(node.sequence)}"
     if isinstance(node, ast.CreateEnumStmt | ast.AlterEnumStmt):
         return f"type {_name(node.typeName)}"
+    if isinstance(node, ast.CreateDomainStmt):
+        return f"domain {_name(node.domainname)}"
+    if isinstance(node, ast.AlterDomainStmt):
+        return f"domain {_name(node.typeName)}"
     if isinstance(node, ast.CompositeTypeStmt):
         return f"type {_name(node.typevar)}"
     if isinstance(node, ast.CreateSchemaStmt):

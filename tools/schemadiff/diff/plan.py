@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from ..data.declared import ReferenceTable
 from ..data.rows import RowChanges, diff_rows
 from ..inspect.views import Views
+from ..migrations.render import LABELS_FIRST
 from . import classify, concurrent, repair
-from .repair import extensions
+from .default_grants import without_default_grants
+from .repair import enums, extensions
 from .statements import statements
 from .supplement import supplement
 
@@ -246,8 +248,9 @@ def validated_at_once(statements: list[str]) -> list[str]:
     return out
 
 
-def _readable(ddl: list[str], from_model) -> list[str]:
-    return validated_at_once(merged_grants(without_dropped_table_details(ddl, from_model)))
+def _readable(ddl: list[str], from_model, defaults) -> list[str]:
+    ddl = without_default_grants(without_dropped_table_details(ddl, from_model), defaults)
+    return validated_at_once(merged_grants(ddl))
 
 
 def make_plans(views: Views, current: str, desired: str,
@@ -263,7 +266,8 @@ def make_plans(views: Views, current: str, desired: str,
     extra = supplement(views.snapshot(current), views.snapshot(desired))
     # The supplement goes through repair too, so its statements are ordered with the rest
     # (it is written to run after migra's, and stays there unless it cannot run yet).
-    up = _readable(statements(current_model, desired_model), current_model)
+    up = _readable(statements(current_model, desired_model), current_model,
+                   views.snapshot(current))
     up = repair.repair(up + extra.up, current_model, desired_model, views.server, current,
                        desired)
     extensions.require_path(current_model, desired_model, views.server, current)
@@ -273,7 +277,8 @@ def make_plans(views: Views, current: str, desired: str,
         irreversible = extensions.without_path(desired_model, current_model, views.server,
                                                desired)
     if rollback and not irreversible:
-        down = _readable(statements(desired_model, current_model), desired_model)
+        down = _readable(statements(desired_model, current_model), desired_model,
+                         views.snapshot(desired))
         down = repair.repair(down + extra.down, desired_model, current_model, views.server,
                              desired, current)
     rows = RowChanges()
@@ -288,11 +293,12 @@ def make_plans(views: Views, current: str, desired: str,
         # outside the transaction (diff/concurrent.py).
         drops: list[str] = []
         builds: list[str] = []
+        labels, ddl = enums.committed_first(ddl)
         if concurrently:
             drops, ddl, builds = concurrent.split(ddl, from_model, to_model,
                                                   [*deletes, *upserts])
-        return [(concurrent.DROPS, drops), (ROWS_REMOVED, deletes), *grouped(ddl),
-                (ROWS, upserts), (concurrent.BUILDS, builds)]
+        return [(concurrent.DROPS, drops), (LABELS_FIRST, labels), (ROWS_REMOVED, deletes),
+                *grouped(ddl), (ROWS, upserts), (concurrent.BUILDS, builds)]
 
     def plan(up_ddl: list[str], concurrently: bool) -> Plan:
         up_sections = sections(up_ddl, rows.up_deletes, rows.up_upserts, current_model,

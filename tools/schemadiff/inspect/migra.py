@@ -132,11 +132,20 @@ def inspect(connect, scope: Scope):
     `connect()` opens a psycopg2 connection to it; it is called twice (see
     fastmigra.py), and both connections are closed here.
     """
-    conn = connect()
+    def qualifying():
+        # search_path = pg_catalog: format_type and the pg_get_*def functions then qualify
+        # every user object (column types, REFERENCES, EXECUTE FUNCTION, defaults), so the
+        # generated SQL never depends on the search_path it runs under.
+        conn = connect()
+        with conn.cursor() as cur:
+            cur.execute("SELECT set_config('search_path', 'pg_catalog', false)")
+        return conn
+
+    conn = qualifying()
     try:
         # Rows as named tuples: schemainspect reads columns as attributes.
         with conn.cursor(cursor_factory=NamedTupleCursor) as cursor:
-            return restrict(_migra().Inspector(cursor, connect), scope)
+            return restrict(_migra().Inspector(cursor, qualifying), scope)
     finally:
         conn.close()
 

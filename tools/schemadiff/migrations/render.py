@@ -67,6 +67,12 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
 # The heading of statements that each run alone before the file's transaction (see
 # diff/concurrent.py); the timeouts follow them.
 ALONE_FIRST = "Indexes dropped CONCURRENTLY, each on its own before the transaction"
+LABELS_FIRST = "New enum labels, committed in a transaction before the one that uses them"
+BEFORE_TRANSACTION = (ALONE_FIRST, LABELS_FIRST)
+RENAMES_FIRST = "Renames declared in schema.sql"
+OWN_TRANSACTION = (LABELS_FIRST, RENAMES_FIRST)
+BEGIN = "The transaction (opened here: the file runs statement by statement)"
+COMMIT = "End of the transaction"
 ALONE_LAST = "Indexes built CONCURRENTLY, each on its own after the transaction (tables in use)"
 TIMEOUTS = "Timeouts, for this file's transaction only (SET LOCAL)"
 
@@ -80,6 +86,12 @@ def timeouts(lock_timeout: str, statement_timeout: str) -> list[str]:
             if value]
 
 
+LABELS_NOTE = """\
+New enum labels come first, committed in a transaction of their own: Postgres cannot use
+a label added in a transaction not yet committed. The rest runs in a second transaction
+(the file says BEGIN/COMMIT, so the Supabase CLI runs it statement by statement). If the
+rest fails, the labels stay (unused) and the file can simply run again (IF NOT EXISTS).
+The rollback cannot drop a label: it re-creates the type without it."""
 CONCURRENT_BUILDS_NOTE = """\
 Indexes on tables in use are built CONCURRENTLY at the end (writes go on meanwhile),
 each on its own: the Supabase CLI commits what came before and runs it outside the
@@ -91,18 +103,37 @@ CONCURRENTLY statements not yet applied (psql, one at a time); and record the
 migration: supabase migration repair --status applied {version}"""
 
 
-def with_timeouts(sections: list[tuple[str, list[str]]],
-                  settings: list[str]) -> list[tuple[str, list[str]]]:
-    """The SET LOCAL settings at the head of the file's transaction: after the statements
-    that run alone before it (DROP INDEX CONCURRENTLY commits the transaction it would
-    otherwise cut short, settings included)."""
-    if all(heading in (ALONE_FIRST, ALONE_LAST) for heading, statements in sections
-           if statements):
+def laid_out(sections: list[tuple[str, list[str]]],
+             settings: list[str]) -> list[tuple[str, list[str]]]:
+    """The file's transaction between what runs before and after it, the SET LOCAL
+    settings at its head. Statements that run alone first (DROP INDEX CONCURRENTLY would
+    commit the transaction it cut short, settings included; enum labels are committed
+    before what uses them) come before it, index builds after it. With labels first, each
+    transaction is explicit (BEGIN … COMMIT), which makes the Supabase CLI run the file
+    statement by statement (measured: apply.py); declared renames, when something must
+    run before the transaction, get one of their own ahead of it (what follows names
+    objects by their new names)."""
+    start = 1 if sections and sections[0][0] == RENAMES_FIRST else 0
+    before = start
+    while before < len(sections) and sections[before][0] in BEFORE_TRANSACTION:
+        before += 1
+    if not any(statements for _, statements in sections[start:before]):
+        before = 0  # nothing runs before the transaction: renames stay in it
+    after = len(sections)
+    while after > before and sections[after - 1][0] == ALONE_LAST:
+        after -= 1
+    head, body, tail = sections[:before], sections[before:after], sections[after:]
+    if not any(statements for _, statements in body):
         return sections  # no transaction to set them in
-    first = 0
-    while first < len(sections) and sections[first][0] == ALONE_FIRST:
-        first += 1
-    return [*sections[:first], (TIMEOUTS, settings), *sections[first:]]
+    if settings:
+        body = [(TIMEOUTS, settings), *body]
+    if any(statements for heading, statements in head if heading in OWN_TRANSACTION):
+        # Each transaction explicit, each with the same timeouts.
+        head = [(heading, ["BEGIN;", *settings, *statements, "COMMIT;"])
+                if heading in OWN_TRANSACTION and statements else (heading, statements)
+                for heading, statements in head]
+        body = [(BEGIN, ["BEGIN;"]), *body, (COMMIT, ["COMMIT;"])]
+    return [*head, *body, *tail]
 
 
 def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
@@ -116,12 +147,13 @@ def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
     written; `settings` (see `timeouts`) head both, `losses` go in both headers;
     `irreversible`: why no rollback can be generated (the rollback then declares so);
     `acknowledged`: data-dependent statements let through (the migration's header)."""
-    if settings:
-        up, down = with_timeouts(up, settings), with_timeouts(down, settings)
+    up, down = laid_out(up, settings or []), laid_out(down, settings or [])
     up_header = header(migration, "migration", root=root, schema_file=schema_file,
                        access=access, losses=losses, acknowledged=acknowledged)
     down_header = header(migration, "rollback", root=root, schema_file=schema_file,
                          losses=losses, lossy=lossy)
+    if any(statements for heading, statements in up if heading == LABELS_FIRST):
+        up_header += ["", *LABELS_NOTE.split("\n")]
     if any(statements for heading, statements in up if heading == ALONE_LAST):
         up_header += ["", *CONCURRENT_BUILDS_NOTE.format(version=migration.version).split("\n")]
     if irreversible:

@@ -6,7 +6,6 @@ proof.verify.prove before anything is written.
 
 from __future__ import annotations
 
-from ...errors import VerificationError
 from ...scratch import Server
 from . import (
     composites,
@@ -77,19 +76,15 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
     ordering = reorder.order(quoting.fixed(rewritten, from_model, to_model), server, dbname)
     if ordering.ok or not enums.plan_rewrite(from_model, to_model).added:
         return ordering.statements
-    # ADD VALUE did not apply (a new value used in the same transaction): re-creating the
-    # type instead, with what depends on it, makes its values usable at once.
+    unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]
+    if unsafe:
+        # A new label used in the same migration: the labels are committed first, on their
+        # own, and the rest uses them (enums.labels_first; the proof tries it).
+        return enums.labels_first(ordering.statements, from_model, to_model)
+    # ADD VALUE did not apply for another reason: re-creating the type instead, with what
+    # depends on it.
     recreate = enums.recreated(statements, from_model, to_model, server, dbname, additions=True)
     fallback = reorder.order(quoting.fixed(recreate, from_model, to_model), server, dbname)
     if fallback.ok:
         return fallback.statements
-    unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]
-    if unsafe:
-        raise VerificationError(
-            "A new enum value is used in the same migration that adds it; Postgres only "
-            "allows that after the ALTER TYPE … ADD VALUE has been committed.",
-            detail="\n".join(f"  {e}\n    in: {s.splitlines()[0]}" for s, e in unsafe)
-            + "\nShip the new value first: add only the value to schema.sql, run "
-              "`schemadiff diff`, then add what uses it and diff again.",
-        )
     return ordering.statements

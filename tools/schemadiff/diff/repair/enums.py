@@ -10,6 +10,7 @@ takes, and nothing that uses the type is touched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ...inspect.catalog_model import quote_ident, quote_literal
@@ -107,6 +108,35 @@ def rewritten(statements: list[str], from_model, to_model) -> list[str]:
         else:
             out.append(statement)
     return out
+
+
+# --- New labels used in the same migration: committed first. ------------------------------
+# Postgres refuses to use a label that ALTER TYPE … ADD VALUE added in a transaction not yet
+# committed ("unsafe use of new value"), and the Supabase CLI runs a file in one
+# transaction. A file that opens its own transaction (BEGIN … COMMIT) runs statement by
+# statement instead (apply.py, measured with the CLI): the labels are added before the BEGIN,
+# each committed on its own, and the rest uses them inside BEGIN … COMMIT. IF NOT EXISTS
+# makes the file safe to run again when the rest failed: the labels stay, unused.
+
+def labels_first(statements: list[str], from_model, to_model) -> list[str]:
+    """The ADD VALUE statements of new labels first, as ADD VALUE IF NOT EXISTS (which
+    `committed_first` tells apart), then the rest in its order."""
+    ours = {s for added in plan_rewrite(from_model, to_model).replace.values() for s in added}
+    adds = [s for s in statements if s in ours]
+    rest = [s for s in statements if s not in ours]
+    return [s.replace(" add value ", " add value if not exists ", 1) for s in adds] + rest
+
+
+def committed_first(statements: list[str]) -> tuple[list[str], list[str]]:
+    """(leading ADD VALUE IF NOT EXISTS statements, the rest): the labels `labels_first`
+    put ahead, to be committed before the transaction that uses them."""
+    count = 0
+    while count < len(statements) and _ADD_IF_MISSING.match(statements[count]):
+        count += 1
+    return statements[:count], statements[count:]
+
+
+_ADD_IF_MISSING = re.compile(r"^alter type \S+ add value if not exists ", re.IGNORECASE)
 
 
 # --- Enums that lose or reorder labels: migra's re-creation, made to work. -------------

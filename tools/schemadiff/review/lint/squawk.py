@@ -1,4 +1,5 @@
-"""squawk (squawk-cli): lock and rewrite hazards, run on the file as if in one transaction."""
+"""squawk (squawk-cli): lock and rewrite hazards, run on the file as if in one transaction
+(as the Supabase CLI runs it, unless the file holds BEGIN/COMMIT)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,11 @@ def _squawk(text: str, label: str, rule_levels: dict[str, str],
     enabled = sorted(r for r, level in rule_levels.items() if level != "off" and r in SQUAWK_RULES)
     if not enabled:
         return []
-    args = [squawk_binary(), "--reporter", "json", "--assume-in-transaction",
-            "--stdin-filepath", label, "--include", ",".join(enabled)]
+    args = [squawk_binary(), "--reporter", "json", "--stdin-filepath", label,
+            "--include", ",".join(enabled)]
+    # The Supabase CLI runs a file in one transaction, unless the file opens its own.
+    if not _controls_transactions(text):
+        args.append("--assume-in-transaction")
     # No --exclude: it would also drop rules that share a parent (require-timeout-settings
     # covers require-lock-timeout); rules that are off are filtered from the output.
     if pg_version:
