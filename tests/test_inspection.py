@@ -10,6 +10,7 @@ from migra import Migration
 from migra.util import differences as original_differences
 from schemainspect import get_inspector
 from schemainspect.pg.obj import PROPS
+from sqlalchemy import text
 from sqlalchemy.pool import NullPool
 from sqlbag import S
 
@@ -37,6 +38,8 @@ def _scope(server, dbname: str) -> Scope:
 def _stock(server, dbname: str, scope: Scope):
     # NullPool: a pooled connection would keep the database busy for DROP.
     with S(server.url(dbname), poolclass=NullPool) as session:
+        # The session setting ours inspects under (inspect/migra.py: names qualified).
+        session.execute(text("SELECT set_config('search_path', 'pg_catalog', false)"))
         return migra.restrict(get_inspector(session), scope)
 
 

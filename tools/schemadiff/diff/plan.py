@@ -287,36 +287,34 @@ def make_plans(views: Views, current: str, desired: str,
             rows = diff_rows(have, want, reference_tables)
 
     def sections(ddl: list[str], deletes: list[str], upserts: list[str], from_model,
-                 to_model, concurrently: bool) -> list[Section]:
-        # Rows go after the DDL that creates their tables, removals before the DDL that
-        # drops them; indexes on tables in use are dropped first and built last, each
-        # outside the transaction (diff/concurrent.py).
-        drops: list[str] = []
-        builds: list[str] = []
+                 to_model) -> tuple[list[Section], list[Section]]:
+        """(with indexes on tables in use dropped first and built last, each outside the
+        transaction (diff/concurrent.py); without). Rows go after the DDL that creates
+        their tables, removals before the DDL that drops them."""
         labels, ddl = enums.committed_first(ddl)
-        if concurrently:
-            drops, ddl, builds = concurrent.split(ddl, from_model, to_model,
-                                                  [*deletes, *upserts])
+        drops, kept, builds = concurrent.split(ddl, from_model, to_model, [*deletes, *upserts])
+        plain = [(LABELS_FIRST, labels), (ROWS_REMOVED, deletes), *grouped(ddl),
+                 (ROWS, upserts)]
+        if not drops and not builds:
+            return plain, plain
         return [(concurrent.DROPS, drops), (LABELS_FIRST, labels), (ROWS_REMOVED, deletes),
-                *grouped(ddl), (ROWS, upserts), (concurrent.BUILDS, builds)]
+                *grouped(kept), (ROWS, upserts), (concurrent.BUILDS, builds)], plain
 
-    def plan(up_ddl: list[str], concurrently: bool) -> Plan:
-        up_sections = sections(up_ddl, rows.up_deletes, rows.up_upserts, current_model,
-                               desired_model, concurrently)
-        if irreversible:
-            return Plan(up=up_sections, irreversible=irreversible)
-        return Plan(up=up_sections,
-                    down=sections(down, rows.down_deletes, rows.down_upserts, desired_model,
-                                  current_model, concurrently))
-
+    orders = [by_new_table(up), up]  # readable first
+    if orders[0] == up:
+        orders = [up]
+    ups = [sections(ddl, rows.up_deletes, rows.up_upserts, current_model, desired_model)
+           for ddl in orders]
+    downs = ([], []) if irreversible else sections(down, rows.down_deletes,
+                                                   rows.down_upserts, desired_model,
+                                                   current_model)
     # Each candidate with indexes built concurrently first, then in the transaction (if a
     # statement of the migration needed one of them after all, the proof says so).
     candidates: list[Plan] = []
-    for concurrently in (True, False):
-        plain = plan(up, concurrently)
-        readable = plan(by_new_table(up), concurrently)
-        readable.down = plain.down
-        for candidate in (readable, plain):
+    for variant in (0, 1):
+        for up_sections in ups:
+            candidate = Plan(up=up_sections[variant], down=downs[variant],
+                             irreversible=irreversible)
             if not any(_same(candidate, other) for other in candidates):
                 candidates.append(candidate)
     return candidates

@@ -99,10 +99,12 @@ class Server:
     def query(self, dbname: str | None, text: str, params: dict | tuple | None = None, *,
               as_dicts: bool = False) -> list:
         """The rows of one read-only query in `dbname`, on a connection of its own (tuples,
-        or dicts by column name)."""
+        or dicts by column name). Run under search_path = pg_catalog, as the models are
+        inspected (inspect/migra.py): names and types come out schema-qualified alike."""
         conn = self.connect(dbname)
         try:
             with conn.cursor() as cur:
+                cur.execute("SELECT set_config('search_path', 'pg_catalog', false)")
                 cur.execute(text, params)
                 rows = cur.fetchall()
                 if as_dicts:
