@@ -344,3 +344,17 @@ def test_an_extension_no_backend_here_has_is_named_with_where_to_run(tmp_path, u
         in done.stderr
     assert "schemadiff has no stand-in for it" in done.stderr
     assert "--backend embedded" in done.stderr
+
+
+def test_a_diff_in_the_same_second_as_the_newest_migration_gets_the_next_second(tmp_path):
+    """Two diffs in a row (a script) used to be refused: both versions were this second."""
+    from datetime import UTC, datetime
+
+    from schemadiff.migrations import Migration, new_version
+
+    version = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    newest = Migration(version, "first", tmp_path / f"{version}_first.sql",
+                       tmp_path / "rollbacks" / f"{version}_first.sql")
+    after = new_version([newest])
+    assert after > version
+    assert after <= datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # never in the future

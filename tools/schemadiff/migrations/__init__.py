@@ -11,6 +11,7 @@ and `0_init.sql`), and are read in file-name order as the CLI applies them.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,6 +147,11 @@ def new_version(existing: list[Migration], requested: str | None = None,
         version = requested
     else:
         version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+        if now is None and existing and version == existing[-1].version:
+            # The newest migration was written this very second (two diffs in a row, a
+            # script): the next second is a version of its own, and never in the future.
+            time.sleep(1.0 - datetime.now(UTC).microsecond / 1e6)
+            version = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     if existing and version <= existing[-1].version:
         raise UsageError(
             f"version {version} does not sort after the newest migration "
