@@ -59,6 +59,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     _policies(snap, rows["policies"], skip)
     catalog_kinds.types(snap, rows["types"], skip)
     catalog_kinds.domains(snap, rows["domains"], skip)
+    catalog_kinds.collations(snap, rows["collations"], skip)
     catalog_kinds.statistics(snap, rows["statistics"], skip)
     catalog_kinds.rules(snap, rows["rules"], skip)
     catalog_kinds.casts(snap, rows["casts"])
@@ -77,7 +78,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
 _QUERIES = ("acldefault", "schemas", "relations", "columns", "constraints", "indexes",
             "functions", "triggers", "policies", "types", "default_acls", "publications",
             "extensions", "coverage", "domains", "statistics", "rules", "casts", "operators",
-            "ts_dictionaries", "ts_configurations")
+            "ts_dictionaries", "ts_configurations", "collations")
 
 
 def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
