@@ -196,6 +196,9 @@ def _columns(snap: Snapshot, rows, skip) -> None:
             definition += " stored" if row["generated"] == "s" else " virtual"
         if row["not_null_options"]:
             definition += f" (not null {row['not_null_options']})"
+        if row["inherited_local"] is not None:
+            definition += (" (inherited, declared by the child too)" if row["inherited_local"]
+                           else " (inherited)")
         if row["identity"] and row["identity_sequence"] is not None:
             snap.identities[ref] = SequenceOptions(*row["identity_sequence"])
             definition += f" ({snap.identities[ref]})"

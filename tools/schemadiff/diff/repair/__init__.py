@@ -44,6 +44,9 @@ def _inheritance_rewritten(statements: list[str], from_model, to_model, server: 
     )
     statements = inheritance.rewritten(statements, from_model, to_model,
                                        inheritance.local_columns(server, dbname, schemas))
+    only_inherited = inheritance.inherited_only(server, target, schemas)
+    statements = inheritance.merged_columns(statements, from_model, to_model, only_inherited)
+    statements = inheritance.created_children(statements, to_model, only_inherited)
     return derived.rewritten(
         statements, from_model, to_model,
         derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),
