@@ -10,6 +10,7 @@ from ...errors import VerificationError
 from ...scratch import Server
 from . import (
     composites,
+    constraints,
     derived,
     enums,
     functions,
@@ -70,6 +71,7 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
     if partitioning:
         statements = _inheritance_rewritten(statements, from_model, to_model, server, dbname,
                                             target, schemas)
+    statements = constraints.rewritten(statements, from_model, to_model)
     statements = sequences.released_first(statements, from_model, to_model)
     statements = without_dropped_schema_defaults(statements, from_model, to_model)
     statements = composites.rewritten(statements, from_model, to_model)
