@@ -134,6 +134,9 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
     return kept
 
 
+_RENAMED_TABLE = re.compile(r'^alter table \S+ rename to ')
+
+
 def by_new_table(statements: list[str]) -> list[str]:
     """Gather each new table's statements (indexes, keys, grants, policies) right after its
     CREATE TABLE, tables ordered so that referenced ones come first.
@@ -141,7 +144,11 @@ def by_new_table(statements: list[str]) -> list[str]:
     Readable, but not always valid (a policy may call a function created later): the
     caller proves this order and falls back to migra's own when it fails.
     """
-    created = [t for t in map(classify.created_table, statements) if t]
+    # A table re-created in place (its old self renamed aside, repair/partitions.py) is
+    # not new: its statements keep their order around the rename.
+    renamed = {classify.subject(s).removeprefix("table ") for s in statements
+               if _RENAMED_TABLE.match(s)}
+    created = [t for t in map(classify.created_table, statements) if t and t not in renamed]
     if len(created) == 0:
         return statements
     new = set(created)
@@ -152,7 +159,7 @@ def by_new_table(statements: list[str]) -> list[str]:
     for statement in statements:
         table = classify.created_table(statement)
         label = classify.subject(statement).removeprefix("table ")
-        if table:
+        if table in new:
             first_create = len(rest) if first_create is None else first_create
             blocks[table].insert(0, statement)
         elif label in new:

@@ -80,14 +80,15 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         enums.recreated(statements, from_model, to_model, server, dbname), from_model, to_model
     )
     ordering = reorder.order(quoting.fixed(rewritten, from_model, to_model), server, dbname)
+    last = partitions.copied_rows(from_model, to_model) if partitioning else []
     if ordering.ok or not enums.plan_rewrite(from_model, to_model).added:
-        return ordering.statements
+        return ordering.statements + last
     # ADD VALUE did not apply (a new value used in the same transaction): re-creating the
     # type instead, with what depends on it, makes its values usable at once.
     recreate = enums.recreated(statements, from_model, to_model, server, dbname, additions=True)
     fallback = reorder.order(quoting.fixed(recreate, from_model, to_model), server, dbname)
     if fallback.ok:
-        return fallback.statements
+        return fallback.statements + last
     unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]
     if unsafe:
         raise VerificationError(
@@ -97,4 +98,4 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
             + "\nShip the new value first: add only the value to schema.sql, run "
               "`schemadiff diff`, then add what uses it and diff again.",
         )
-    return ordering.statements
+    return ordering.statements + last

@@ -74,7 +74,7 @@ def rewritten(statements: list[str], from_model, to_model,
             constraint = getattr(child, "constraint", None)
             if constraint is not None:
                 replace[tidy(constraint.create_statement)] = []
-    replace.update(_recreated_tables(from_model, to_model))
+    replace.update(_recreated_tables(from_model, to_model)[0])
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))
@@ -84,6 +84,14 @@ def rewritten(statements: list[str], from_model, to_model,
         out.append(f"alter index {attachment.parent} attach partition {attachment.child};")
     out.extend(_detached_indexes(from_model, to_model, before))
     return out
+
+
+def copied_rows(from_model, to_model) -> list[str]:
+    """What completes each re-created table (`_recreated_tables`), to run after every
+    other statement (its partitions, created anywhere among them, exist then): its rows
+    copied from its old self, its identities continued, the old self dropped, the
+    foreign keys to it added again (checking the copied rows)."""
+    return _recreated_tables(from_model, to_model)[1]
 
 
 def _detached_indexes(from_model, to_model, before: set[Attachment]) -> list[str]:
@@ -128,23 +136,59 @@ def partition_columns(from_model, to_model) -> list[str]:
     return out
 
 
-def _recreated_tables(from_model, to_model) -> dict[str, list[str]]:
-    """migra's CREATE of a table that becomes (or stops being) partitioned, followed by
-    the table's indexes, constraints, triggers and policies.
+def _aside(name: str) -> str:
+    """The name a re-created table's old self (or its index) has until its rows are copied."""
+    suffix = "__before_rebuild"
+    return quote_ident(name.encode()[:63 - len(suffix)].decode(errors="ignore") + suffix)
 
-    Postgres cannot convert a table either way, so migra drops and creates it, but
-    writes again only what changed: the unchanged index on it would be lost.
+
+def _recreated_tables(from_model, to_model) -> tuple[dict[str, list[str]], list[str]]:
+    """migra's DROP and CREATE of a table that becomes (or stops being) partitioned,
+    as: the old table renamed aside (with its indexes, whose names the new one takes),
+    the new one created with its indexes, constraints, triggers and policies, and, once
+    every statement ran (its partitions exist then), its rows copied over and the old
+    table dropped. Returns (replacements, the statements to run last).
+
+    Postgres cannot convert a table either way; migra drops and creates it, losing its
+    rows and writing again only what changed (the unchanged index on it would be lost).
     """
     replace: dict[str, list[str]] = {}
+    last: list[str] = []
     for key, table in to_model.tables.items():
         old = from_model.tables.get(key)
         if old is None or old.is_partitioned == table.is_partitioned:
             continue
         before, after = around_recreation(from_model, to_model, key)
-        replace[tidy(old.drop_statement)] = [*before, tidy(old.drop_statement)]
-        replace[tidy(table.create_statement)] = [tidy(table.create_statement),
-                                                 *table_details(to_model, key), *after]
-    return replace
+        aside = f"{quote_ident(old.schema)}.{_aside(old.name)}"
+        # An identity's sequence goes with the old table: dropped first, so the new
+        # table's takes its name; the new one continues from the copied rows below.
+        before += [f"alter table {key} alter column {quote_ident(name)} drop identity;"
+                   for name, column in old.columns.items() if column.is_identity]
+        before.append(f"alter table {key} rename to {_aside(old.name)};")
+        before += [f"alter index {index.quoted_full_name} rename to {_aside(index.name)};"
+                   for index in from_model.indexes.values()
+                   if f"{quote_ident(index.schema)}.{quote_ident(index.table_name)}" == key]
+        # All in CREATE's place (migra may write the DROP after it).
+        replace[tidy(old.drop_statement)] = []
+        replace[tidy(table.create_statement)] = [*before, tidy(table.create_statement),
+                                                 *table_details(to_model, key)]
+        copied = [quote_ident(name) for name, column in table.columns.items()
+                  if name in old.columns and not column.is_generated]
+        if copied:
+            names = ", ".join(copied)
+            last.append(f"insert into {key} ({names}) overriding system value "
+                        f"select {names} from {aside};")
+        last += [f"select setval(pg_get_serial_sequence({_literal(key)}, {_literal(name)}), "
+                 f"max({quote_ident(name)})) from {key} having count(*) > 0;"
+                 for name, column in table.columns.items() if column.is_identity]
+        last.append(f"drop table {aside};")
+        last += after  # foreign keys to it check the copied rows
+    return replace, last
+
+
+def _literal(text: str) -> str:
+    """A string literal (pg_get_serial_sequence takes the column name as it is)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def around_recreation(from_model, to_model, key: str) -> tuple[list[str], list[str]]:
