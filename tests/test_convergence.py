@@ -41,12 +41,6 @@ XFAIL: dict[str, str] = {
         "would have to be dropped and added again (repair re-creates defaults, indexes, "
         "constraints, policies, triggers and views, not generated columns)"
     ),
-    # Forward: the rollback; backward: the migration.
-    "inherit_no_inherit": (
-        "a table that starts inheriting (ALTER TABLE … INHERIT) keeps the parent's columns "
-        "as its own (attislocal), where schema.sql's child has them from the parent alone: "
-        "only re-creating the child gets there, and INHERIT does not re-create it yet"
-    ),
 }
 
 # Cases that need statements migra never emits (supplement.py): expected to fail only

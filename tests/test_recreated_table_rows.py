@@ -76,3 +76,22 @@ def test_foreign_keys_to_a_re_created_table_check_its_copied_rows(server, databa
                                 "conparentid = 0 and conrelid = 'public.pings'::regclass") == [(1,)]
     finally:
         databases.drop(db)
+
+
+def test_rows_survive_a_table_starting_to_inherit(server, databases):
+    case = CASES / "inherit_existing_table_joins"
+    result = roundtrip(server, databases, case)
+    db = databases.create("rows")
+    try:
+        apply_into(server, db, case / "a.sql")
+        _run(server, db, "insert into public.videos values (1, 'intro', 30), (2, 'demo', 95)")
+        _migrate(server, db, "up", result.up_text)
+        assert _run(server, db, "select id, title, seconds from public.videos order by id") \
+            == [(1, "intro", 30), (2, "demo", 95)]
+        # the parent now sees the child's rows; the shared columns are inherited-only
+        assert _run(server, db, "select count(*) from public.media") == [(2,)]
+        assert _run(server, db, "select attname from pg_attribute where attrelid = "
+                                "'public.videos'::regclass and attnum > 0 and attislocal "
+                                "order by attname") == [("seconds",)]
+    finally:
+        databases.drop(db)

@@ -37,7 +37,8 @@ def _inherits(model) -> bool:
 
 
 def _inheritance_rewritten(statements: list[str], from_model, to_model, server: Server,
-                           dbname: str, target: str, schemas: list[str]) -> list[str]:
+                           dbname: str, target: str, schemas: list[str],
+                           only_inherited: set[tuple[str, str]]) -> list[str]:
     statements = partition_keys.rewritten(
         statements, from_model, to_model,
         partition_keys.specs(server, dbname, schemas),
@@ -45,7 +46,6 @@ def _inheritance_rewritten(statements: list[str], from_model, to_model, server: 
     )
     statements = inheritance.rewritten(statements, from_model, to_model,
                                        inheritance.local_columns(server, dbname, schemas))
-    only_inherited = inheritance.inherited_only(server, target, schemas)
     statements = inheritance.merged_columns(statements, from_model, to_model, only_inherited)
     statements = inheritance.created_children(statements, to_model, only_inherited)
     return derived.rewritten(
@@ -63,14 +63,20 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
     if not statements and not partitioning:  # (a new partition key or bound: no statement)
         return []  # nothing to fix or order (and no catalog to read)
     schemas = _schemas(from_model, to_model)
+    only_inherited = inheritance.inherited_only(server, target, schemas) if partitioning \
+        else set()
+    # Tables re-created with their rows (partitions.py): those that become or stop being
+    # partitioned, and those that start inheriting columns they must not declare.
+    inheriting = inheritance.inheriting_anew(from_model, to_model, only_inherited)
     statements = partitions.rewritten(
         statements, from_model, to_model,
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
+        inheriting,
     )
     if partitioning:
         statements = _inheritance_rewritten(statements, from_model, to_model, server, dbname,
-                                            target, schemas)
+                                            target, schemas, only_inherited)
     statements = constraints.rewritten(statements, from_model, to_model)
     statements = sequences.released_first(statements, from_model, to_model)
     statements = without_dropped_schema_defaults(statements, from_model, to_model)
@@ -80,7 +86,7 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         enums.recreated(statements, from_model, to_model, server, dbname), from_model, to_model
     )
     ordering = reorder.order(quoting.fixed(rewritten, from_model, to_model), server, dbname)
-    last = partitions.copied_rows(from_model, to_model) if partitioning else []
+    last = partitions.copied_rows(from_model, to_model, inheriting) if partitioning else []
     if ordering.ok or not enums.plan_rewrite(from_model, to_model).added:
         return ordering.statements + last
     # ADD VALUE did not apply (a new value used in the same transaction): re-creating the

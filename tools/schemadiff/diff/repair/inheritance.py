@@ -88,6 +88,19 @@ def created_children(statements: list[str], to_model,
     return out
 
 
+def inheriting_anew(from_model, to_model, only_inherited: set[tuple[str, str]]
+                    ) -> frozenset[str]:
+    """Tables (quoted) that start inheriting and must have some of the parent's columns
+    from it alone: ALTER TABLE … INHERIT keeps them the child's own, so they are
+    re-created (partitions._recreated_tables)."""
+    return frozenset(
+        key for key, table in to_model.tables.items()
+        if table.parent_table and not table.is_partitioning_child_table
+        and key in from_model.tables
+        and from_model.tables[key].parent_table != table.parent_table
+        and any((key, name) in only_inherited for name in table.columns))
+
+
 def _aside(name: str) -> str:
     return quote_ident(f"{name}__before_inherit")
 

@@ -51,7 +51,8 @@ def _index_key(schema: str, name: str) -> str:
 
 
 def rewritten(statements: list[str], from_model, to_model,
-              before: set[Attachment], after: set[Attachment]) -> list[str]:
+              before: set[Attachment], after: set[Attachment],
+              inheriting: frozenset[str] = frozenset()) -> list[str]:
     """migra's statements with partition DDL made to work."""
     replace: dict[str, list[str]] = {}
     for key, table in from_model.tables.items():
@@ -74,7 +75,7 @@ def rewritten(statements: list[str], from_model, to_model,
             constraint = getattr(child, "constraint", None)
             if constraint is not None:
                 replace[tidy(constraint.create_statement)] = []
-    replace.update(_recreated_tables(from_model, to_model)[0])
+    replace.update(_recreated_tables(from_model, to_model, inheriting)[0])
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))
@@ -86,12 +87,12 @@ def rewritten(statements: list[str], from_model, to_model,
     return out
 
 
-def copied_rows(from_model, to_model) -> list[str]:
+def copied_rows(from_model, to_model, inheriting: frozenset[str] = frozenset()) -> list[str]:
     """What completes each re-created table (`_recreated_tables`), to run after every
     other statement (its partitions, created anywhere among them, exist then): its rows
     copied from its old self, its identities continued, the old self dropped, the
     foreign keys to it added again (checking the copied rows)."""
-    return _recreated_tables(from_model, to_model)[1]
+    return _recreated_tables(from_model, to_model, inheriting)[1]
 
 
 def _detached_indexes(from_model, to_model, before: set[Attachment]) -> list[str]:
@@ -142,7 +143,8 @@ def _aside(name: str) -> str:
     return quote_ident(name.encode()[:63 - len(suffix)].decode(errors="ignore") + suffix)
 
 
-def _recreated_tables(from_model, to_model) -> tuple[dict[str, list[str]], list[str]]:
+def _recreated_tables(from_model, to_model, inheriting: frozenset[str]
+                      ) -> tuple[dict[str, list[str]], list[str]]:
     """migra's DROP and CREATE of a table that becomes (or stops being) partitioned,
     as: the old table renamed aside (with its indexes, whose names the new one takes),
     the new one created with its indexes, constraints, triggers and policies, and, once
@@ -151,12 +153,16 @@ def _recreated_tables(from_model, to_model) -> tuple[dict[str, list[str]], list[
 
     Postgres cannot convert a table either way; migra drops and creates it, losing its
     rows and writing again only what changed (the unchanged index on it would be lost).
+    A table in `inheriting` (quoted) starts inheriting columns it must not declare
+    itself: re-created the same way in place of migra's ALTER TABLE … INHERIT (and its
+    CREATE TABLE then loses those columns in inheritance.created_children).
     """
     replace: dict[str, list[str]] = {}
     last: list[str] = []
     for key, table in to_model.tables.items():
         old = from_model.tables.get(key)
-        if old is None or old.is_partitioned == table.is_partitioned:
+        if old is None or (old.is_partitioned == table.is_partitioned
+                           and key not in inheriting):
             continue
         before, after = around_recreation(from_model, to_model, key)
         aside = f"{quote_ident(old.schema)}.{_aside(old.name)}"
@@ -169,9 +175,12 @@ def _recreated_tables(from_model, to_model) -> tuple[dict[str, list[str]], list[
                    for index in from_model.indexes.values()
                    if f"{quote_ident(index.schema)}.{quote_ident(index.table_name)}" == key]
         # All in CREATE's place (migra may write the DROP after it).
-        replace[tidy(old.drop_statement)] = []
-        replace[tidy(table.create_statement)] = [*before, tidy(table.create_statement),
-                                                 *table_details(to_model, key)]
+        made = [*before, tidy(table.create_statement), *table_details(to_model, key)]
+        if key in inheriting:
+            replace[f"alter table {key} inherit {table.parent_table};"] = made
+        else:
+            replace[tidy(old.drop_statement)] = []
+            replace[tidy(table.create_statement)] = made
         copied = [quote_ident(name) for name, column in table.columns.items()
                   if name in old.columns and not column.is_generated]
         if copied:
