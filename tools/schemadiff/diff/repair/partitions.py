@@ -62,6 +62,15 @@ def rewritten(statements: list[str], from_model, to_model,
             # DROP TABLE of the partitioned table (dropped, or created anew as a plain
             # table) drops its partitions with it.
             replace[tidy(table.drop_statement)] = []
+        elif (table.is_partitioning_child_table and key not in to_model.tables
+              and parent is not None and parent.is_partitioned
+              and any(c.is_fk and c.quoted_full_foreign_table_name == table.parent_table
+                      for c in from_model.constraints.values())):
+            # A foreign key to the partitioned table depends on each partition: DROP TABLE
+            # of one is refused until it is detached (which checks no row refers to it).
+            replace[tidy(table.drop_statement)] = [
+                f"alter table {table.parent_table} detach partition {key};",
+                tidy(table.drop_statement)]
     _partitioned_constraints(replace, from_model, to_model)
     _child_constraint_drops(replace, from_model, to_model)
     new_partitions = _new_partitions(from_model, to_model)
