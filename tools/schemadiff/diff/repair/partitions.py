@@ -121,7 +121,7 @@ def _detached_indexes(from_model, to_model, before: set[Attachment]) -> list[str
 
 
 def partition_columns(from_model, to_model) -> list[str]:
-    """NOT NULL and DEFAULT of a kept partition's own columns.
+    """NOT NULL and DEFAULT of a kept partition's own columns, and its row level security.
 
     migra never alters a partition (schemainspect: not `is_alterable`), yet a partition
     may declare NOT NULL or a DEFAULT its parent lacks. Statements that must wait for the
@@ -143,6 +143,9 @@ def partition_columns(from_model, to_model) -> list[str]:
             if before.default != column.default and not column.is_generated:
                 out.append(f"{where} set default {column.default};" if column.default
                            else f"{where} drop default;")
+        if old.rowsecurity != table.rowsecurity:  # RLS is a partition's own, too
+            out.append(f"alter table {table.quoted_full_name} "
+                       f"{'enable' if table.rowsecurity else 'disable'} row level security;")
     return out
 
 
