@@ -235,6 +235,7 @@ def make_plans(views: Views, current: str, desired: str,
     up = _readable(statements(current_model, desired_model), current_model)
     up = repair.repair(up + extra.up, current_model, desired_model, views.server, current,
                        desired)
+    up = extensions.recreated(up, current_model, desired_model, views.server, current)
     extensions.require_path(current_model, desired_model, views.server, current)
     down: list[str] = []
     irreversible: list[str] = []
@@ -245,6 +246,7 @@ def make_plans(views: Views, current: str, desired: str,
         down = _readable(statements(desired_model, current_model), desired_model)
         down = repair.repair(down + extra.down, desired_model, current_model, views.server,
                              desired, current)
+        down = extensions.recreated(down, desired_model, current_model, views.server, desired)
     rows = RowChanges()
     if reference_tables:
         with views.connected(current) as have, views.connected(desired) as want:
