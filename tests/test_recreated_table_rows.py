@@ -95,3 +95,26 @@ def test_rows_survive_a_table_starting_to_inherit(server, databases):
                                 "order by attname") == [("seconds",)]
     finally:
         databases.drop(db)
+
+
+def test_rows_survive_two_tables_referring_to_each_other_becoming_partitioned(server,
+                                                                             databases):
+    case = CASES / "part_regular_to_partitioned_cycle"
+    result = roundtrip(server, databases, case)
+    db = databases.create("rows")
+    try:
+        apply_into(server, db, case / "a.sql")
+        _run(server, db, "insert into public.teams values ('nba', 'lakers', null);"
+                         "insert into public.players values ('nba', 'lebron', 'lakers');"
+                         "update public.teams set captain = 'lebron'")
+        _migrate(server, db, "up", result.up_text)
+        assert _run(server, db, "select t.name, p.name from public.teams t join "
+                                "public.players p on p.name = t.captain") == [("lakers", "lebron")]
+        assert _run(server, db, "select count(*) from pg_constraint where contype = 'f' "
+                                "and conparentid = 0 and connamespace = 'public'::regnamespace"
+                    ) == [(2,)]
+        _migrate(server, db, "down", result.down_text)
+        assert _run(server, db, "select p.team, t.captain from public.players p join "
+                                "public.teams t on t.name = p.team") == [("lakers", "lebron")]
+    finally:
+        databases.drop(db)

@@ -169,25 +169,45 @@ def _recreated_tables(from_model, to_model, inheriting: frozenset[str]
     itself: re-created the same way in place of migra's ALTER TABLE … INHERIT (and its
     CREATE TABLE then loses those columns in inheritance.created_children).
     """
-    replace: dict[str, list[str]] = {}
-    last: list[str] = []
-    for key, table in to_model.tables.items():
-        old = from_model.tables.get(key)
-        if old is None or (old.is_partitioned == table.is_partitioned
-                           and key not in inheriting):
-            continue
+    rebuilt = [key for key, table in to_model.tables.items()
+               if key in from_model.tables
+               and (from_model.tables[key].is_partitioned != table.is_partitioned
+                    or key in inheriting)]
+    # Foreign keys between these tables and to them come off before any is renamed
+    # (IF EXISTS: the first block drops them all), and go on again once every table has
+    # its rows: the copies are then checked, in whatever order they ran.
+    key_drops: list[str] = []
+    key_adds: list[str] = []
+    for key in rebuilt:
         before, after = around_recreation(from_model, to_model, key)
+        key_drops += [_if_exists(s) for s in before if " drop constraint " in s]
+        clones = {tidy(c.create_statement) for c in to_model.constraints.values()
+                  if _cloned_key(c, to_model)}
+        key_adds += [s for s in after if s not in clones]
+        key_adds += [tidy(c.create_statement) for c in to_model.constraints.values()
+                     if c.is_fk and c.quoted_full_table_name == key
+                     and not _cloned_key(c, to_model)]
+    replace: dict[str, list[str]] = {}
+    copies: list[str] = []
+    asides: list[str] = []
+    for key in rebuilt:
+        table, old = to_model.tables[key], from_model.tables[key]
+        before, _ = around_recreation(from_model, to_model, key)
         aside = f"{quote_ident(old.schema)}.{_aside(old.name)}"
+        before = [*dict.fromkeys(key_drops), *(s for s in before if " drop constraint " not in s)]
         # An identity's sequence goes with the old table: dropped first, so the new
         # table's takes its name; the new one continues from the copied rows below.
         before += [f"alter table {key} alter column {quote_ident(name)} drop identity;"
                    for name, column in old.columns.items() if column.is_identity]
         before.append(f"alter table {key} rename to {_aside(old.name)};")
-        before += [f"alter index {index.quoted_full_name} rename to {_aside(index.name)};"
+        # IF EXISTS: migra may drop an index the new table no longer has first.
+        before += [f"alter index if exists {index.quoted_full_name} "
+                   f"rename to {_aside(index.name)};"
                    for index in from_model.indexes.values()
                    if f"{quote_ident(index.schema)}.{quote_ident(index.table_name)}" == key]
+        details = [s for s in table_details(to_model, key) if s not in key_adds]
         # All in CREATE's place (migra may write the DROP after it).
-        made = [*before, tidy(table.create_statement), *table_details(to_model, key)]
+        made = [*before, tidy(table.create_statement), *details]
         if key in inheriting:
             replace[f"alter table {key} inherit {table.parent_table};"] = made
         else:
@@ -197,14 +217,33 @@ def _recreated_tables(from_model, to_model, inheriting: frozenset[str]
                   if name in old.columns and not column.is_generated]
         if copied:
             names = ", ".join(copied)
-            last.append(f"insert into {key} ({names}) overriding system value "
-                        f"select {names} from {aside};")
-        last += [f"select setval(pg_get_serial_sequence({_literal(key)}, {_literal(name)}), "
-                 f"max({quote_ident(name)})) from {key} having count(*) > 0;"
-                 for name, column in table.columns.items() if column.is_identity]
-        last.append(f"drop table {aside};")
-        last += after  # foreign keys to it check the copied rows
-    return replace, last
+            copies.append(f"insert into {key} ({names}) overriding system value "
+                          f"select {names} from {aside};")
+        copies += [f"select setval(pg_get_serial_sequence({_literal(key)}, {_literal(name)}), "
+                   f"max({quote_ident(name)})) from {key} having count(*) > 0;"
+                   for name, column in table.columns.items() if column.is_identity]
+        asides.append(aside)
+    last = copies + ([f"drop table {', '.join(asides)};"] if asides else [])
+    return replace, last + list(dict.fromkeys(key_adds))
+
+
+def _cloned_key(constraint, model) -> bool:
+    """Whether a foreign key is one Postgres clones from another (a partition's copy of
+    its partitioned table's key, or a key's copy per partition of the table it
+    references): it comes back with the key it is cloned from."""
+    if not constraint.is_fk:
+        return False
+    for table_name in (constraint.quoted_full_table_name,
+                       constraint.quoted_full_foreign_table_name):
+        table = model.tables.get(table_name)
+        if table is not None and table.is_partitioning_child_table:
+            return True
+    return False
+
+
+def _if_exists(drop: str) -> str:
+    return drop.replace(" drop constraint ", " drop constraint if exists ", 1) \
+        if " drop constraint if exists " not in drop else drop
 
 
 def _literal(text: str) -> str:
