@@ -118,3 +118,20 @@ def test_rows_survive_two_tables_referring_to_each_other_becoming_partitioned(se
                                 "public.teams t on t.name = p.team") == [("lakers", "lebron")]
     finally:
         databases.drop(db)
+
+
+def test_a_serial_turned_identity_continues_after_the_rows_and_keeps_the_name(server,
+                                                                              databases):
+    case = CASES / "sequence_serial_to_identity"
+    result = roundtrip(server, databases, case)
+    db = databases.create("rows")
+    try:
+        apply_into(server, db, case / "a.sql")
+        _run(server, db, "insert into public.tickets (title) values ('a'), ('b'), ('c')")
+        _migrate(server, db, "up", result.up_text)
+        assert _run(server, db, "select pg_get_serial_sequence('public.tickets', 'id')") \
+            == [("public.tickets_id_seq",)]
+        _run(server, db, "insert into public.tickets (title) values ('d')")
+        assert _run(server, db, "select id from public.tickets where title = 'd'") == [(4,)]
+    finally:
+        databases.drop(db)

@@ -79,6 +79,7 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
                                             target, schemas, only_inherited)
     statements = constraints.rewritten(statements, from_model, to_model)
     statements = sequences.released_first(statements, from_model, to_model)
+    statements = sequences.identity_from_serial(statements, from_model, to_model)
     statements = without_dropped_schema_defaults(statements, from_model, to_model)
     statements = composites.rewritten(statements, from_model, to_model)
     statements = functions.rewritten(statements, from_model, to_model, server, dbname)
