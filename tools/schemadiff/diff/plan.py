@@ -10,7 +10,7 @@ from ..data.rows import RowChanges, diff_rows
 from ..inspect.views import Views
 from . import classify, repair
 from .repair import extensions
-from .statements import statements
+from .statements import statements, tidy
 from .supplement import supplement
 
 Section = tuple[str, list[str]]
@@ -120,6 +120,14 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         and any(other.split(".")[1] in f"{policy.qual or ''} {policy.withcheck or ''}"
                 for other in dropped if other != f"{policy.schema}.{policy.table_name}")
     }
+    # So does a foreign key between two dropped tables (in a cycle, neither could go
+    # first); unqualified names as classify.subject gives them.
+    entangled |= {
+        tidy(c.drop_statement) for c in from_model.constraints.values()
+        if c.is_fk and _unquoted(c.quoted_full_table_name) in dropped
+        and _unquoted(c.quoted_full_foreign_table_name) in dropped
+        and c.quoted_full_table_name != c.quoted_full_foreign_table_name
+    }
     kept = []
     for statement in statements:
         label = classify.subject(statement)
@@ -132,6 +140,11 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         else:
             kept.append(statement)
     return kept
+
+
+def _unquoted(quoted: str) -> str:
+    """"s"."t" as classify.subject names a table: s.t."""
+    return ".".join(part.replace('""', '"') for part in re.findall(r'"((?:[^"]|"")*)"', quoted))
 
 
 _RENAMED_TABLE = re.compile(r'^alter table \S+ rename to ')
