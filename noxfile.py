@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import nox
@@ -53,12 +54,24 @@ def check(session: nox.Session) -> None:
     session.run("schemadiff", "check", *session.posargs)
 
 
+def pytest_workers(posargs: list[str]) -> list[str]:
+    """pytest-xdist options, unless the arguments choose (`-n 0` runs in one process).
+
+    The tests spend much of their time waiting on Postgres and on child processes, so a
+    worker per core (2 to 4) shortens the run; each worker starts its own scratch server.
+    """
+    if any(re.match(r"-n($|\d|auto|logical)|--numprocesses|--dist", arg) for arg in posargs):
+        return []
+    return ["-n", str(min(max(2, os.cpu_count() or 1), 4)), "--dist", "worksteal"]
+
+
 @nox.session(python=PYTHON)
 def test(session: nox.Session) -> None:
-    """Verify every migration and rollback, then run the test suite (pytest args pass through)."""
+    """Verify every migration and rollback, then run the test suite in parallel
+    (pytest args pass through; `-n 0` runs it in one process)."""
     install_project(session, "test")
     session.run("schemadiff", "verify")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *pytest_workers(session.posargs), *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -44,7 +44,7 @@ def _bindir() -> tuple[Backend, Path]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """(backend, bindir, cache dir holding a freshly built golden cluster, its name)."""
+    """Yields (backend, bindir, cache dir holding a freshly built golden cluster, its name)."""
     backend, bindir = _bindir()
     root = tmp_path_factory.mktemp("golden-cache")
     old = os.environ.get("SCHEMADIFF_CACHE_DIR")
@@ -58,7 +58,9 @@ def built(tmp_path_factory):
             os.environ.pop("SCHEMADIFF_CACHE_DIR", None)
         else:
             os.environ["SCHEMADIFF_CACHE_DIR"] = old
-    return backend, bindir, root, name
+    yield backend, bindir, root, name
+    # A module's directory outlives pytest's per-test cleanup (tmp_path_retention_policy).
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ and the SQL real apps run against it; `platform = "postgres"` for plain Postgres
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from cliproject import make_project, run
+from cliproject import REPO, make_project, run
 from pgquery import query
 from schemadiff.apply import SqlFile, apply_sql
 from schemadiff.platform import named
@@ -228,6 +229,23 @@ def test_platform_sql_is_there_before_the_migrations_and_never_diffed(tmp_path):
     assert "orders" in migration and 'create table "public"."legacy"' not in migration
     assert run(root, "check").returncode == 0
 
+
+
+@pytest.mark.parametrize("table", ["gists", "raw_trends"])
+def test_fluxas_existing_tables_are_in_every_scratch_database(tmp_path, table):
+    """Production has public.gists and public.raw_trends outside any migration (the plan);
+    the repository declares them in platform_sql, so a change that collides with one fails
+    its proof instead of reaching production."""
+    for name in ("pyproject.toml", "schema.sql"):
+        shutil.copy2(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "supabase", tmp_path / "supabase")
+    assert run(tmp_path, "check").returncode == 0
+    schema = tmp_path / "schema.sql"
+    schema.write_text(schema.read_text() + f"\nCREATE TABLE public.{table} (id bigint);\n")
+    done = run(tmp_path, "check")
+    assert done.returncode == 5, done.stdout + done.stderr
+    assert f'relation "{table}" already exists' in done.stderr
+    assert "schema.sql:" in done.stderr
 
 OLD_TABLE = "create table public.notes (id bigint primary key, body text);\n"
 

@@ -44,7 +44,9 @@ def diff_command(
     )] = False,
     allow_data_dependent: Annotated[bool, typer.Option(
         "--allow-data-dependent",
-        help="Allow statements that may fail on existing rows (SET NOT NULL, new UNIQUE, …)."
+        help="Allow statements that may fail on existing rows (SET NOT NULL, new UNIQUE, …); "
+        "or acknowledge one table in schema.sql, before its CREATE TABLE: "
+        "-- schemadiff: allow data-dependent -- REASON"
     )] = False,
     project: ProjectOpt = None,
     backend: BackendOpt = "auto",
@@ -76,6 +78,7 @@ def diff_command(
             "access_problems": result.access_problems,
             "data_warnings": result.data_warnings,
             "access": [change_json(c) for c in result.access],
+            "data_dependent_acknowledged": result.acknowledged,
             "lossy": list(result.lossy),
             "rehearsal": _rehearsal_json(result.rehearsal),
             "notes": result.notes,
@@ -89,6 +92,8 @@ def diff_command(
         err(f"warning: {problem}")
     for change in result.access:
         err(f"access: {change.render()}")
+    for line in result.acknowledged:
+        err(f"data-dependent: {line}")
     if not result.changed:
         typer.echo("No difference: the migrations already reproduce schema.sql. Nothing written.\n"
                    "Edit schema.sql first (the whole desired schema), then run diff again.")
@@ -220,7 +225,8 @@ def verify_command(
     as_json: JsonOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Prove every migration: up, rollback (== before), up again (== after), end == schema.sql.
+    """Prove every migration: up, rollback (== before), up again (== after), end == schema.sql;
+    and rehearse each migration then its rollback on rows (seed.sql and sample rows).
 
     Example: schemadiff verify   (nox -s test runs it before the test suite)
     """
@@ -231,7 +237,7 @@ def verify_command(
             "ok": report.ok,
             "migrations": [
                 {"name": m.name, "up": m.up, "down": m.down, "reup": m.reup,
-                 "seconds": round(m.seconds, 3), "problems": m.problems}
+                 "rows": m.rows, "seconds": round(m.seconds, 3), "problems": m.problems}
                 for m in report.migrations
             ],
             "final_equal": report.final.equal if report.final else None,
@@ -240,10 +246,11 @@ def verify_command(
         })
     else:
         width = max([len(m.name) for m in report.migrations] + [9])
-        typer.echo(f"{'migration':<{width}}  {'up':<8} {'down':<12} {'re-up':<12} time")
+        typer.echo(f"{'migration':<{width}}  {'up':<8} {'down':<12} {'re-up':<12} "
+                   f"{'on rows':<12} time")
         for m in report.migrations:
             typer.echo(f"{m.name:<{width}}  {m.up if m.up == 'ok' else 'FAIL':<8} "
-                       f"{m.down:<12} {m.reup:<12} {m.seconds:.2f} s")
+                       f"{m.down:<12} {m.reup:<12} {m.rows:<12} {m.seconds:.2f} s")
         for m in report.migrations:
             for problem in m.problems:
                 err(f"error: {problem}")

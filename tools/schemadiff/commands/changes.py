@@ -11,7 +11,8 @@ from ..apply import SqlFile, read_schema, read_sql, split_statements
 from ..config import Config
 from ..data.rows import removal_notes
 from ..diff import backfill, classify
-from ..diff.effects import declared_losses
+from ..diff.conversions import TypeChanges, type_changes
+from ..diff.effects import declared_losses, type_changed
 from ..diff.plan import Plan, make_plans
 from ..errors import UsageError, VerificationError
 from ..inspect.views import Views
@@ -20,8 +21,13 @@ from ..progress import Steps
 from ..proof.compare import Judge
 from ..proof.rehearse import Preparation, Rehearsal, rehearse
 from ..proof.verify import HistoryReport, MigrationCheck, prove_first, verify_history
-from ..review import lint, widening
-from ..review.data_dependent import refuse_by_nature, refuse_failed_rehearsal
+from ..review import data_acks, lint, widening
+from ..review.data_dependent import (
+    refuse_by_nature,
+    refuse_failed_rehearsal,
+    released_on_rows,
+    stale_acks,
+)
 from ..review.destructive import destructive_statements, refuse_destructive
 from ..review.lint import run as lint_run
 from ..scratch import Databases, Server
@@ -53,28 +59,32 @@ class DiffResult:
     access_problems: list[str] = field(default_factory=list)
     access: list[widening.Change] = field(default_factory=list)  # for the API roles
     rehearsal: Rehearsal | None = None
+    # Data-dependent statements let through, each with who let it through.
+    acknowledged: list[str] = field(default_factory=list)
     lossy: tuple[str, ...] = ()  # what the rollback cannot give back
     data_warnings: list[str] = field(default_factory=list)  # from the rehearsal
     # What the user should know that is no lint finding (e.g. why there is no rollback).
     notes: list[str] = field(default_factory=list)
 
 
-def lossy(plan: Plan, backfills: list[backfill.Backfill] | None = None) -> tuple[str, ...]:
+def lossy(plan: Plan, backfills: list[backfill.Backfill] | None = None,
+          conversions: TypeChanges | None = None) -> tuple[str, ...]:
     """What the rollback of `plan` cannot give back: rows of what it drops, values the
-    migration dropped, converted or backfilled."""
+    migration dropped, converted (unless exactly, `conversions`) or backfilled."""
+    conversions = conversions or TypeChanges()
     return tuple([f"the rollback {reason}" for _, reason, _, _ in
-                  declared_losses(plan.down_statements())]
+                  declared_losses(plan.down_statements(), conversions.down)]
                  + [f"the migration {reason}" for _, reason, _, _ in
-                    declared_losses(plan.up_statements())]
+                    declared_losses(plan.up_statements(), conversions.up)]
                  + [f"the migration's backfill rewrites {b.table}.{b.column} (the rollback "
                     "keeps the new values)" for b in backfills or ()])
 
 
-def own_losses(plan: Plan, backfills: list[backfill.Backfill] | None = None
-               ) -> tuple[str, ...]:
+def own_losses(plan: Plan, backfills: list[backfill.Backfill] | None = None,
+               conversions: TypeChanges | None = None) -> tuple[str, ...]:
     """What the rollback itself loses (its drops, backfilled values it keeps); the
     migration's own losses are named apart, as `losses`."""
-    return tuple(loss for loss in lossy(plan, backfills)
+    return tuple(loss for loss in lossy(plan, backfills, conversions)
                  if not loss.startswith("the migration "))
 
 
@@ -104,12 +114,13 @@ def diff(config: Config, name: str, *, version: str | None = None,
                                  version)
         schema = read_schema(config.schema_file)
         declared = backfill.hints(schema)  # a misplaced hint is an error, change or not
+        acks = data_acks.hints(schema)
         setup = setup_of(config)
         seed = build.replay_seed(history, setup)
         with workspace(config, backend, steps, seed) as (server, databases):
             ahead: list[Preparation] = []
             try:
-                return _diff(config, new, history, schema, declared, setup, seed,
+                return _diff(config, new, history, schema, declared, acks, setup, seed,
                              server, databases, steps, ahead, allow_destructive,
                              allow_wider_access, allow_data_dependent)
             finally:
@@ -119,16 +130,20 @@ def diff(config: Config, name: str, *, version: str | None = None,
 
 def _diff(config: Config, new: migrations.Migration,
           history: list[migrations.Migration], schema: SqlFile,
-          declared: list[backfill.Backfill], setup: build.Setup, seed: build.Seed | None,
+          declared: list[backfill.Backfill], acks: list[data_acks.TableAck],
+          setup: build.Setup, seed: build.Seed | None,
           server: Server, databases: Databases, steps: Steps, ahead: list[Preparation],
           allow_destructive: bool, allow_wider_access: bool,
           allow_data_dependent: bool) -> DiffResult:
     """`diff`, once the workspace is up: build, diff, review, prove, rehearse, write."""
     spares: list[str] = []
 
+    # A table acknowledged as holding no rows that matter gets no sample rows.
+    left_empty = {a.table: f"acknowledged: {a.label}" for a in acks}
+
     def start_rehearsal(current: str) -> None:
         ahead.append(Preparation(server, databases, current, scope_of(config),
-                                 seed_files(config)))
+                                 seed_files(config), left_empty))
         ahead[-1].start()
 
     notes: list[str] = []
@@ -152,17 +167,20 @@ def _diff(config: Config, new: migrations.Migration,
     placed: list[backfill.Backfill] = []
     for candidate in candidates:
         candidate.up, placed = backfill.place(candidate.up, declared)
+    types = type_changes(server, current, desired, {
+        column for candidate in candidates for column in type_changed(candidate.up_statements())})
     if not allow_destructive:
         with views.connected(current) as conn:
             referenced = removal_notes(conn, reference) if reference else {}
-        refuse_destructive(plan, suspects, referenced)
+        refuse_destructive(plan, suspects, referenced, types.up)
     with steps.step("reviewing access"):
         access_changes, ack_problems = widening.review(
             access_model_of(config, server, current), access_model_of(config, server, desired),
             schema, allow_wider=allow_wider_access)
-    if not allow_data_dependent:
-        refuse_by_nature(plan.up_statements(),
-                         backfill.covered(plan.up_statements(), placed))
+    acknowledged = refuse_by_nature(
+        plan.up_statements(), backfill.covered(plan.up_statements(), placed),
+        conversions=types.up, acks=acks, allow_all=allow_data_dependent)
+    notes += stale_acks(acks, plan.up_statements(), types.up)
 
     def render(candidate: Plan) -> tuple[tuple[str, str], tuple[str, str]]:
         return migrations.render_pair(
@@ -171,8 +189,9 @@ def _diff(config: Config, new: migrations.Migration,
             access=[c.render() for c in access_changes],
             settings=migrations.timeouts(config.lock_timeout, config.statement_timeout),
             losses=[f"{reason}: {classify.subject(statement)}" for statement, reason
-                    in destructive_statements(candidate)],
-            lossy=own_losses(candidate, placed), irreversible=candidate.irreversible)
+                    in destructive_statements(candidate, types.up)],
+            lossy=own_losses(candidate, placed, types), irreversible=candidate.irreversible,
+            acknowledged=[a.render() for a in acknowledged])
 
     with steps.step("proving migration and rollback"):
         plan, up_text, down_text = prove_first(
@@ -186,7 +205,8 @@ def _diff(config: Config, new: migrations.Migration,
                              plan.up_statements(), plan.down_statements(),
                              seed_files(config),
                              rewritten={(b.table, b.column) for b in placed},
-                             prepared=ahead[0].result() if ahead else None)
+                             prepared=ahead[0].result() if ahead else None,
+                             conversions=types, left_empty=left_empty)
     rehearsal_warnings: list[str] = []
     if not allow_data_dependent:
         rehearsal_warnings = refuse_failed_rehearsal(
@@ -201,7 +221,9 @@ def _diff(config: Config, new: migrations.Migration,
                       up_statements=plan.up_statements(),
                       down_statements=plan.down_statements(),
                       warnings=list(findings), access_problems=list(ack_problems),
-                      access=access_changes, rehearsal=rehearsal, lossy=lossy(plan, placed),
+                      access=access_changes, rehearsal=rehearsal,
+                      acknowledged=[a.render() for a in acknowledged],
+                      lossy=lossy(plan, placed, types),
                       data_warnings=rehearsal_warnings,
                       notes=[*notes, *(f"no rollback: {why}" for why in plan.irreversible)])
 
@@ -258,13 +280,17 @@ def regenerate_rollback(config: Config, target: str, *, allow_data_dependent: bo
             with steps.step("proving migration and rollback"):
                 plan, _, down_text = prove_first(Judge(views, reference), databases, before,
                                                  after, candidates, render)
+            # What diff acknowledged when it wrote the migration holds for its rollback too.
+            tables, every = migrations.acknowledged_in(up_text)
             with steps.step("rehearsing on a copy holding rows"):
                 rehearsal = rehearse(server, databases, before, scope_of(config),
                                      (up_label, up_text),
                                      (f"{migration.rollback.name} (rehearsal)", down_text),
                                      up_statements, plan.up_statements(),
-                                     seed_files(config))
-            if not allow_data_dependent:
+                                     seed_files(config),
+                                     left_empty={t: f"acknowledged in {migration.path.name}"
+                                                 for t in tables})
+            if not (allow_data_dependent or every):
                 refuse_failed_rehearsal(rehearsal)
         migrations.write_rollback(migration, down_text)
         back = Plan(up=[("", up_statements)], down=plan.up)
@@ -300,7 +326,8 @@ def check(config: Config, *, backend: str = "auto", steps: Steps | None = None) 
 
 def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
            on_migration: Callable[[MigrationCheck], None] | None = None) -> HistoryReport:
-    """Every migration up, down, up again; the end state equal to schema.sql."""
+    """Every migration up, down, up again, and both on rows; the end state equal to
+    schema.sql."""
     steps = steps or Steps()
     history = history_of(config)
     schema = read_schema(config.schema_file)
@@ -310,6 +337,23 @@ def verify(config: Config, *, backend: str = "auto", steps: Steps | None = None,
             desired = build.desired(server, databases, schema, setup)
         views = Views(server, scope_of(config))
         judge = Judge(views, reference_tables_of(config, schema, views, desired))
+
+        def on_rows(before: str, migration: migrations.Migration) -> tuple[str, str | None]:
+            up, down = read_sql(migration.path), read_sql(migration.rollback)
+            # What the header says diff let through: no sample rows in the tables it
+            # acknowledged, and failures it accepted are accepted again.
+            tables, every = migrations.acknowledged_in(up.text)
+            rehearsal = rehearse(
+                server, databases, before, scope_of(config),
+                (str(migration.path.relative_to(config.root)), up.text),
+                (str(migration.rollback.relative_to(config.root)), down.text),
+                [st.text for st in split_statements(up)],
+                [st.text for st in split_statements(down)], seed_files(config),
+                left_empty={t: f"acknowledged in {migration.path.name}" for t in tables})
+            return released_on_rows(rehearsal, migration.path.name, migration.rollback.name,
+                                    acknowledged_all=every,
+                                    losses_allowed=migrations.destructive_in(up.text))
+
         with steps.step(f"verifying {len(history)} migration(s)"):
             return verify_history(judge, databases, history, desired, on_migration,
-                                  setup=setup)
+                                  setup=setup, rehearse=on_rows)

@@ -116,15 +116,8 @@ def judge_only_differences(views: Views, current: str, desired: str) -> list[str
 
 
 def require_schemas(config: Config, server: Server, dbnames: tuple[str, ...]) -> None:
-    present: set[str] = set()
-    for dbname in dbnames:
-        conn = server.connect(dbname)
-        try:
-            with conn.cursor() as cur:
-                cur.execute("SELECT nspname FROM pg_namespace")
-                present.update(row[0] for row in cur.fetchall())
-        finally:
-            conn.close()
+    present = {name for dbname in dbnames
+               for (name,) in server.query(dbname, "SELECT nspname FROM pg_namespace")}
     config_mod.require_schemas(config, present)
 
 

@@ -22,6 +22,7 @@ never an error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import psycopg2
@@ -303,10 +304,13 @@ def _with_empty_parents(cur, tables: list[_Table], only: set[str]) -> list[_Tabl
 
 
 def populate(conn, schemas: tuple[str, ...], unmanaged: tuple[str, ...],
-             seed_files: list[SqlFile], only: set[str] | None = None) -> Populated:
+             seed_files: list[SqlFile], only: set[str] | None = None,
+             left_empty: Mapping[str, str] | None = None) -> Populated:
     """Fill the database of autocommit connection `conn` with seed files, then sample rows
-    (`only`: in these schema.table names alone)."""
+    (`only`: in these schema.table names alone; `left_empty`: {table: why} never in
+    these, e.g. a table schema.sql declares holds no rows that matter)."""
     result = Populated()
+    left_empty = left_empty or {}
     for seed in seed_files:
         try:
             apply_sql(conn, seed)
@@ -319,6 +323,7 @@ def populate(conn, schemas: tuple[str, ...], unmanaged: tuple[str, ...],
         tables = _read(cur, schemas, unmanaged)
         if only is not None:
             tables = _with_empty_parents(cur, tables, only)
+        tables = [t for t in tables if t.qualified not in left_empty]
         conn.notices = []  # psycopg2 keeps only the last 50 unless given a list of our own
         _fill(conn, cur, tables)
         failed: dict[str, str] = {}
@@ -329,6 +334,7 @@ def populate(conn, schemas: tuple[str, ...], unmanaged: tuple[str, ...],
                 failed.setdefault(table, reason)
         counts = count_rows(cur, [t.qualified for t in tables if t.qualified in failed])
     result.skipped = {t: reason for t, reason in failed.items() if not counts.get(t)}
+    result.skipped.update(left_empty)
     return result
 
 

@@ -6,10 +6,14 @@ named "drop" must not look destructive, and a DROP hidden in a string must not h
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pglast
 from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from pglast.parser import ParseError
+
+from .conversions import LOSSY, Column, of_command
 
 # Dropping these loses rows or values that schema.sql cannot bring back.
 _DATA_BEARING_DROPS = {
@@ -50,8 +54,12 @@ def _name(node) -> str:
     return str(node)
 
 
-def destructive_reason(statement: str) -> str | None:
-    """Why a statement loses data (drops a table or column, changes a type, deletes rows)."""
+def destructive_reason(statement: str, conversions: Mapping[Column, str] | None = None
+                       ) -> str | None:
+    """Why a statement loses data (drops a table or column, changes a type, deletes rows).
+
+    `conversions` (diff/conversions.py): a type change that widens, or narrows (exact or
+    fails), loses nothing; only one that may round or cut values does."""
     node = _parse(statement)
     if node is None:
         return None
@@ -63,9 +71,16 @@ def destructive_reason(statement: str) -> str | None:
         for cmd in node.cmds or ():
             if cmd.subtype == AlterTableType.AT_DropColumn:
                 return f"drops column {cmd.name}"
-            if cmd.subtype == AlterTableType.AT_AlterColumnType:
+            if cmd.subtype == AlterTableType.AT_AlterColumnType and of_command(
+                    conversions, _qualified(node.relation), cmd) == LOSSY:
                 return f"changes the type of column {cmd.name}"
     return None
+
+
+def _qualified(relation: ast.RangeVar | None) -> str:
+    """schema.table of a relation an ALTER TABLE names (public when unqualified)."""
+    assert relation is not None and relation.relname is not None
+    return f"{relation.schemaname or 'public'}.{relation.relname}"
 
 
 def subject(statement: str) -> str:

@@ -1,11 +1,15 @@
 """What a statement does to the rows a table already holds.
 
 - `declared_losses`: rows or values the statement gives up on purpose (a dropped table or
-  column, a changed type): the rehearsal does not count them as lost, and a rollback
-  that cannot bring them back is marked lossy.
+  column, a type change that may round or cut values): the rehearsal does not count them
+  as lost, and a rollback that cannot bring them back is marked lossy.
 - `data_dependent`: statements that succeed or fail by the rows present (SET NOT NULL, a
-  NOT NULL column without default, a new UNIQUE/CHECK/FOREIGN KEY/EXCLUDE, a type change):
-  on an empty scratch database they always succeed, so they are reviewed.
+  NOT NULL column without default, a new UNIQUE/CHECK/FOREIGN KEY/EXCLUDE, a type change
+  that is not widening): on an empty scratch database they always succeed, so they are
+  reviewed.
+
+`conversions` ({(schema.table, column): kind}, diff/conversions.py) says how each type
+change converts, from the catalog; a type change it does not list counts as lossy.
 
 Parsed with pglast, like classify.py. Tables the same statements create are empty, so
 nothing about them depends on data.
@@ -13,6 +17,7 @@ nothing about them depends on data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pglast
@@ -21,6 +26,7 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType
 from pglast.parser import ParseError
 
 from .classify import created_table
+from .conversions import LOSSY, WIDENING, Column, of_command
 
 
 def _node(statement: str):
@@ -36,7 +42,8 @@ def _table(relation) -> str:
     return f"{schema}.{relation.relname}"
 
 
-def declared_losses(statements: list[str]) -> list[tuple[str, str, str | None, str | None]]:
+def declared_losses(statements: list[str], conversions: Mapping[Column, str] | None = None
+                    ) -> list[tuple[str, str, str | None, str | None]]:
     """(statement, what it loses, schema.table, column or None) for each lossy statement."""
     found: list[tuple[str, str, str | None, str | None]] = []
     for statement in statements:
@@ -52,7 +59,8 @@ def declared_losses(statements: list[str]) -> list[tuple[str, str, str | None, s
                 if cmd.subtype == AlterTableType.AT_DropColumn:
                     found.append((statement, f"drops column {table}.{cmd.name} with its values",
                                   table, cmd.name))
-                elif cmd.subtype == AlterTableType.AT_AlterColumnType:
+                elif (cmd.subtype == AlterTableType.AT_AlterColumnType
+                      and of_command(conversions, table, cmd) == LOSSY):
                     found.append((statement, f"changes the type of {table}.{cmd.name} (values "
                                   "may not convert back exactly)", table, cmd.name))
     return found
@@ -82,7 +90,8 @@ _ONLINE_NOT_NULL = ("or add `CHECK (<column> IS NOT NULL) NOT VALID`, VALIDATE i
 _ONLINE = "or add it NOT VALID (existing rows unchecked) and VALIDATE it once they are fixed"
 
 
-def data_dependent(statements: list[str]) -> list[DataDependent]:
+def data_dependent(statements: list[str], conversions: Mapping[Column, str] | None = None
+                   ) -> list[DataDependent]:
     """Statements of a migration whose success depends on the rows already present."""
     new = {t if "." in t else f"public.{t}" for t in map(created_table, statements) if t}
     found = []
@@ -103,13 +112,14 @@ def data_dependent(statements: list[str]) -> list[DataDependent]:
         if table in new:
             continue
         for cmd in node.cmds or ():
-            item = _command(statement, table, cmd)
+            item = _command(statement, table, cmd, conversions)
             if item:
                 found.append(item)
     return found
 
 
-def _command(statement: str, table: str, cmd) -> DataDependent | None:
+def _command(statement: str, table: str, cmd, conversions: Mapping[Column, str] | None
+             ) -> DataDependent | None:
     if cmd.subtype == AlterTableType.AT_SetNotNull:
         return DataDependent(statement, table, f"sets NOT NULL on {cmd.name} (rows holding "
                              "NULL break it)", f"{_BACKFILL}; {_ONLINE_NOT_NULL}")
@@ -126,9 +136,21 @@ def _command(statement: str, table: str, cmd) -> DataDependent | None:
         what = _CONSTRAINTS.get(cmd.def_.contype) if cmd.def_.contype is not None else None
         if what and not cmd.def_.skip_validation:
             return DataDependent(statement, table, what, f"{_BACKFILL}; {_ONLINE}")
-    if cmd.subtype == AlterTableType.AT_AlterColumnType:
+    if (cmd.subtype == AlterTableType.AT_AlterColumnType
+            and of_command(conversions, table, cmd) != WIDENING):
         return DataDependent(statement, table, f"changes the type of {cmd.name} (values that "
                              "do not convert break it)",
                              "declare `USING <expression>` through a backfill, or convert "
                              "the values first")
     return None
+
+
+def type_changed(statements: list[str]) -> set[Column]:
+    """(schema.table, column) of every column whose type the statements change."""
+    found = set()
+    for statement in statements:
+        node = _node(statement)
+        if isinstance(node, ast.AlterTableStmt) and node.relation is not None:
+            found |= {(_table(node.relation), cmd.name) for cmd in node.cmds or ()
+                      if cmd.subtype == AlterTableType.AT_AlterColumnType and cmd.name}
+    return found

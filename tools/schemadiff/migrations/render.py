@@ -9,15 +9,21 @@ from .. import __version__
 from . import IRREVERSIBLE_MARKER, Migration
 
 LOSSY_MARKER = "-- schemadiff: lossy rollback"
+# Header headings `verify` reads back (acknowledged_in, destructive_in): what `diff` let
+# through when it wrote the migration is let through when it is rehearsed again.
+ACKNOWLEDGED = "Data-dependent, acknowledged (may fail on rows that break it):"
+DESTRUCTIVE = "DESTRUCTIVE (written with --allow-destructive): the data goes with it:"
+ALL_TABLES = "--allow-data-dependent"
 
 
 def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
            access: Sequence[str] = (), losses: Sequence[str] = (),
-           lossy: Sequence[str] = ()) -> list[str]:
+           lossy: Sequence[str] = (), acknowledged: Sequence[str] = ()) -> list[str]:
     """The comment lines that head a generated migration (`kind` "migration") or rollback;
     `access`: the migration's access changes for the API roles, one line each; `losses`
     (what the migration drops, e.g. "drops table public.t") are named in both; `lossy`:
-    what the rollback itself drops or keeps (backfilled values); either marks it lossy."""
+    what the rollback itself drops or keeps (backfilled values); either marks it lossy;
+    `acknowledged`: the migration's data-dependent statements let through, with why."""
     schema = schema_file.relative_to(root).as_posix()
     rollback = migration.rollback.relative_to(root).as_posix()
     lines = [
@@ -36,8 +42,11 @@ def header(migration: Migration, kind: str, *, root: Path, schema_file: Path,
                       # One comment line each: a newline inside a policy's string
                       # literal must not end the comment and leave SQL behind it.
                       *("  " + " ".join(line.splitlines()) for line in access)]
+        if acknowledged:
+            lines += ["", ACKNOWLEDGED,
+                      *(f"  - {' '.join(line.splitlines())}" for line in acknowledged)]
         if losses:
-            lines += ["", "DESTRUCTIVE (written with --allow-destructive): the data goes with it:"]
+            lines += ["", DESTRUCTIVE]
             lines += [f"  - {loss}" for loss in losses]
     else:
         lines += [f"Undoes migrations/{migration.stem}.sql; apply it only to a database at that "
@@ -72,15 +81,17 @@ def render_pair(migration: Migration, up: list[tuple[str, list[str]]],
                 schema_file: Path, access: Sequence[str] = (),
                 settings: list[str] | None = None, losses: Sequence[str] = (),
                 lossy: Sequence[str] = (), irreversible: Sequence[str] = (),
+                acknowledged: Sequence[str] = (),
                 ) -> tuple[tuple[str, str], tuple[str, str]]:
     """((label, text), (label, text)) of the migration and its rollback, as they will be
     written; `settings` (see `timeouts`) head both, `losses` go in both headers;
-    `irreversible`: why no rollback can be generated (the rollback then declares so)."""
+    `irreversible`: why no rollback can be generated (the rollback then declares so);
+    `acknowledged`: data-dependent statements let through (the migration's header)."""
     if settings:
         up = [(TIMEOUTS, settings), *up]
         down = [(TIMEOUTS, settings), *down]
     up_header = header(migration, "migration", root=root, schema_file=schema_file,
-                       access=access, losses=losses)
+                       access=access, losses=losses, acknowledged=acknowledged)
     down_header = header(migration, "rollback", root=root, schema_file=schema_file,
                          losses=losses, lossy=lossy)
     if irreversible:
@@ -117,3 +128,25 @@ def render(title: str, sections: list[tuple[str, list[str]]], header: list[str])
     if not body:
         body = ["", "-- (no changes)"]
     return "\n".join([f"-- {title}", *lines, *body]) + "\n"
+
+
+def acknowledged_in(migration_text: str) -> tuple[frozenset[str], bool]:
+    """(tables acknowledged one by one, whether --allow-data-dependent acknowledged every
+    statement) from the header of a migration `diff` wrote."""
+    tables: set[str] = set()
+    every = False
+    lines = iter(migration_text.splitlines())
+    for line in lines:
+        if line == f"-- {ACKNOWLEDGED}":
+            for item in lines:
+                if not item.startswith("--   - "):
+                    break
+                every = every or item.endswith(f"(acknowledged: {ALL_TABLES})")
+                tables.add(item.removeprefix("--   - ").split(":", 1)[0])
+            break
+    return (frozenset() if every else frozenset(tables)), every
+
+
+def destructive_in(migration_text: str) -> bool:
+    """Whether a migration's header says it was written with --allow-destructive."""
+    return f"-- {DESTRUCTIVE}" in migration_text.splitlines()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..apply import SqlFile, apply_sql
 from ..data.literals import literal
 from ..data.samples import Populated, populate
 from ..diff.classify import subject
+from ..diff.conversions import TypeChanges
 from ..diff.effects import declared_losses
 from ..errors import SQLInputError
 from ..inspect.scope import Scope
@@ -134,14 +136,16 @@ class Prepared:
 
 
 def prepare(server: Server, databases: Databases, current: str, scope: Scope,
-            seed_files: list[SqlFile], clone: str | None = None) -> Prepared:
-    """Clone `current` (unless `clone` is one), load the seed files and sample rows, read
-    every row."""
+            seed_files: list[SqlFile], clone: str | None = None,
+            left_empty: Mapping[str, str] | None = None) -> Prepared:
+    """Clone `current` (unless `clone` is one), load the seed files and sample rows (none
+    in the tables of `left_empty`, {table: why}), read every row."""
     start = time.perf_counter()
     clone = clone or databases.create("rehearsal", template=current)
     conn = server.connect(clone)
     try:
-        populated = populate(conn, scope.schemas, scope.unmanaged, seed_files)
+        populated = populate(conn, scope.schemas, scope.unmanaged, seed_files,
+                             left_empty=left_empty)
         before = read_rows(conn, scope.schemas, scope.unmanaged)
     finally:
         conn.close()
@@ -157,11 +161,12 @@ class Preparation(threading.Thread):
     """
 
     def __init__(self, server: Server, databases: Databases, current: str, scope: Scope,
-                 seed_files: list[SqlFile]) -> None:
+                 seed_files: list[SqlFile], left_empty: Mapping[str, str] | None = None
+                 ) -> None:
         super().__init__(name="rehearsal-rows", daemon=True)
         started = time.perf_counter()
         clone = databases.create("rehearsal", template=current)
-        self.args = (server, databases, current, scope, seed_files, clone)
+        self.args = (server, databases, current, scope, seed_files, clone, left_empty)
         self.cloning = time.perf_counter() - started
         self.prepared: Prepared | None = None
         self.error: BaseException | None = None
@@ -185,21 +190,28 @@ def rehearse(server: Server, databases: Databases, current: str, scope: Scope,
              up: tuple[str, str], down: tuple[str, str], up_statements: list[str],
              down_statements: list[str], seed_files: list[SqlFile],
              rewritten: set[tuple[str, str]] | None = None,
-             prepared: Prepared | None = None) -> Rehearsal:
+             prepared: Prepared | None = None,
+             conversions: TypeChanges | None = None,
+             left_empty: Mapping[str, str] | None = None) -> Rehearsal:
     """Populate a clone of `current`, apply `up` then `down` ((label, text) each), compare rows.
 
     `rewritten`: (table, column) pairs a declared backfill rewrites: a declared loss.
-    `prepared`: the populated clone, made ahead (it is used up); else it is made here.
+    `prepared`: the populated clone, made ahead (it is used up); else it is made here,
+    with no sample rows in the tables of `left_empty` ({table: why}).
+    `conversions`: how the type changes convert each way; an exact one is no declared loss,
+    so its values must come back.
     """
+    conversions = conversions or TypeChanges()
     start = time.perf_counter()
-    prepared = prepared or prepare(server, databases, current, scope, seed_files)
+    prepared = prepared or prepare(server, databases, current, scope, seed_files,
+                                   left_empty=left_empty)
     start -= prepared.seconds  # its time counts, even when it was spent in the background
     result = Rehearsal()
-    losses = declared_losses(up_statements)
+    losses = declared_losses(up_statements, conversions.up)
     result.migration_losses = [reason for _, reason, _, _ in losses]
     result.declared = [f"migration {reason}: {statement}" for statement, reason, _, _ in losses]
     result.declared += [f"rollback {reason}: {statement}" for statement, reason, _, _ in
-                        declared_losses(down_statements)]
+                        declared_losses(down_statements, conversions.down)]
     dropped = {table for _, _, table, column in losses if table and column is None}
     lost_columns = {(table, column) for _, _, table, column in losses if table and column}
     lost_columns |= rewritten or set()

@@ -1,12 +1,14 @@
 """Proof: nothing is written, or trusted, unless a real Postgres agrees.
 
 `prove` checks a freshly generated migration; `verify_history` checks every
-released migration and rollback in order.
+released migration and rollback in order, and has each pair rehearsed on rows (the
+caller's `rehearse`: rehearse.py, judged by review/data_dependent.py) until one fails there.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,10 @@ from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration, declares_irreversible
 from ..scratch import Databases
 from .compare import Comparison, Judge
+
+# (the database before a migration, the migration) -> ("ok", "acknowledged" or "FAIL", the
+# problem): the migration and its rollback rehearsed on rows, and judged
+RehearseStep = Callable[[str, Migration], tuple[str, str | None]]
 
 
 def _apply_text(judge: Judge, dbname: str, label: str, text: str) -> None:
@@ -86,6 +92,8 @@ class MigrationCheck:
     up: str = "not run"  # "ok" or a reason
     down: str = "not run"  # "ok", "irreversible", "missing", or a reason
     reup: str = "not run"
+    # The migration, then its rollback, on a populated clone: "ok", "FAIL", or why not run.
+    rows: str = "not run"
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -117,9 +125,14 @@ def _try_apply(judge: Judge, dbname: str, path: Path) -> str:
 
 def verify_history(judge: Judge, databases: Databases, migrations: list[Migration],
                    desired: str | None, progress=None,
-                   setup: Setup = NO_SETUP) -> HistoryReport:
-    """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`."""
+                   setup: Setup = NO_SETUP,
+                   rehearse: RehearseStep | None = None) -> HistoryReport:
+    """Up, down (== before), re-up (== after) for each migration; the end must equal `desired`.
+
+    `rehearse`: also the migration and its rollback on rows, each pair until the first
+    that fails there (the rest are reported "skipped")."""
     report = HistoryReport()
+    rows_failed = False
     previous = databases.create("v0")
     platform = platform_steps(judge.server, migrations, setup)
     for index, migration in enumerate(migrations):
@@ -170,6 +183,15 @@ def verify_history(judge: Judge, databases: Databases, migrations: list[Migratio
             else:
                 check.problems.append(f"{migration.rollback.name}: fails to apply: {check.down}")
             databases.drop(scratch)
+            if rehearse is not None and check.ok and not rows_failed:
+                check.rows, problem = rehearse(previous, migration)
+                if problem:
+                    check.problems.append(problem)
+                    rows_failed = True
+            elif rehearse is not None and rows_failed:
+                check.rows = "skipped"
+        if migration.irreversible() or not migration.rollback.is_file():
+            check.rows = "no rollback"
         check.seconds = time.perf_counter() - start
         if progress:
             progress(check)

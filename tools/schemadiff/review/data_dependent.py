@@ -4,28 +4,63 @@ An empty scratch database accepts SET NOT NULL, a new UNIQUE or a narrowing cast
 time; production may not. Refused: statements that depend on data by nature
 (diff/effects.py), and any change whose migration or rollback failed, or lost rows it
 did not declare, in the rehearsal (proof/rehearse.py).
+
+Acknowledged: every statement with --allow-data-dependent, or the statements on one table
+with `-- schemadiff: allow data-dependent -- REASON` on its CREATE TABLE (review/data_acks.py).
 """
 
 from __future__ import annotations
 
-from ..diff.effects import data_dependent
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..diff.conversions import Column
+from ..diff.effects import DataDependent, data_dependent
 from ..errors import DataDependentChangeError
 from ..proof.rehearse import Rehearsal
+from .data_acks import EXAMPLE, TableAck
 
-ACKNOWLEDGE = ("Or pass --allow-data-dependent if every database this migration will run on "
-               "is known to hold no rows that break it.")
+FLAG = "--allow-data-dependent"
+ACKNOWLEDGE = (f"Or pass {FLAG} if every database this migration will run on is known to "
+               "hold no rows that break it; or, for one table (e.g. one known to be empty), "
+               f"say so on the line before its CREATE TABLE in schema.sql:\n  {EXAMPLE}")
 
 
-def refuse_by_nature(up_statements: list[str], covered: set[str] | None = None) -> None:
-    """Raise DataDependentChangeError naming each statement, its table and the way forward.
+@dataclass(frozen=True)
+class Acknowledged:
+    """A data-dependent statement let through, and who let it through."""
+
+    item: DataDependent
+    reason: str  # schema.sql's reason and where, or the flag
+
+    def render(self) -> str:
+        return f"{self.item.table}: {self.item.what} (acknowledged: {self.reason})"
+
+
+def refuse_by_nature(up_statements: list[str], covered: set[str] | None = None, *,
+                     conversions: Mapping[Column, str] | None = None,
+                     acks: Sequence[TableAck] = (), allow_all: bool = False
+                     ) -> list[Acknowledged]:
+    """The data-dependent statements acknowledged (per table in schema.sql, or all by
+    `allow_all`); raise DataDependentChangeError naming each other one, its table and the
+    way forward.
 
     `covered`: statements a backfill declared in schema.sql runs before (the rehearsal
-    still proves them on rows).
+    still proves them on rows). `conversions`: how each type change converts
+    (diff/conversions.py): a widening one does not depend on data.
     """
-    found = [item for item in data_dependent(up_statements)
-             if item.statement not in (covered or set())]
+    by_table = {ack.table: ack for ack in acks}
+    found, acknowledged = [], []
+    for item in data_dependent(up_statements, conversions):
+        if item.statement in (covered or set()):
+            continue
+        ack = by_table.get(item.table)
+        if ack is not None or allow_all:
+            acknowledged.append(Acknowledged(item, ack.label if ack else FLAG))
+        else:
+            found.append(item)
     if not found:
-        return
+        return acknowledged
     lines = []
     for item in found:
         lines += [f"  {item.table}: {item.what}", f"    {item.statement}",
@@ -74,3 +109,39 @@ def refuse_failed_rehearsal(rehearsal: Rehearsal, *, losses_allowed: bool = Fals
 def _seeded(rehearsal: Rehearsal) -> str:
     return ", ".join(f"{table} {rows}" for table, rows in sorted(rehearsal.seeded.items())) \
         or "none"
+
+
+def stale_acks(acks: Sequence[TableAck], up_statements: list[str],
+               conversions: Mapping[Column, str] | None = None) -> list[str]:
+    """A note for each per-table acknowledgement no data-dependent statement of the change
+    needs (once its migration is released, a hint is stale and only keeps sample rows out
+    of the rehearsal)."""
+    needed = {item.table for item in data_dependent(up_statements, conversions)}
+    return [f"{ack.where}: `allow data-dependent` on {ack.table} acknowledges nothing in "
+            "this change; it keeps sample rows out of the rehearsal of that table: delete it "
+            "once the migration that needed it is released" for ack in acks
+            if ack.table not in needed]
+
+
+def released_on_rows(rehearsal: Rehearsal, migration: str, rollback: str, *,
+                     acknowledged_all: bool = False, losses_allowed: bool = False
+                     ) -> tuple[str, str | None]:
+    """("ok", "acknowledged" or "FAIL"; the problem) of a released migration and its
+    rollback rehearsed on rows (`verify`). What `diff` let through when it wrote them passes
+    again: every failure under --allow-data-dependent (`acknowledged_all`), and a rollback
+    failing for what an allowed destructive migration dropped (`losses_allowed`)."""
+    if rehearsal.failure is not None:
+        step = rehearsal.failed_step
+        if acknowledged_all or (step == "rollback" and losses_allowed
+                                and rehearsal.migration_losses):
+            return "acknowledged", None
+        name = migration if step == "migration" else rollback
+        return "FAIL", (f"{name}: fails on a database holding rows (seed files and sample "
+                        f"rows; the {step} of {migration}):\n{rehearsal.failure}")
+    if rehearsal.lost:
+        if acknowledged_all:
+            return "acknowledged", None
+        lost = "\n".join(f"  {line}" for line in rehearsal.lost)
+        return "FAIL", (f"{rollback}: does not give back rows that no statement declares "
+                        f"lost:\n{lost}")
+    return "ok", None

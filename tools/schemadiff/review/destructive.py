@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..diff.classify import destructive_reason, subject
+from ..diff.conversions import Column
 from ..diff.plan import Plan
 from ..errors import DestructiveChangeError
 
 
-def destructive_statements(plan: Plan) -> list[tuple[str, str]]:
-    """(statement, reason) for each up statement of `plan` that loses data."""
+def destructive_statements(plan: Plan, conversions: Mapping[Column, str] | None = None
+                           ) -> list[tuple[str, str]]:
+    """(statement, reason) for each up statement of `plan` that loses data (`conversions`:
+    diff/conversions.py, how its type changes convert)."""
     found = []
     for statement in plan.up_statements():
-        reason = destructive_reason(statement)
+        reason = destructive_reason(statement, conversions)
         if reason:
             found.append((statement, reason))
     return found
 
 
 def refuse_destructive(plan: Plan, suspects: list[str],
-                       referenced: dict[str, list[str]] | None = None) -> None:
+                       referenced: dict[str, list[str]] | None = None,
+                       conversions: Mapping[Column, str] | None = None) -> None:
     """Raise DestructiveChangeError listing what `plan` drops, and the possible renames.
 
     `referenced`: {schema.table: what deleting its rows does to the tables pointing at it},
     shown under each DELETE of reference rows.
     """
-    destructive = destructive_statements(plan)
+    destructive = destructive_statements(plan, conversions)
     if not destructive:
         return
     referenced = referenced or {}

@@ -118,9 +118,8 @@ class Server:
         return f"{self.backend} server at {where}"
 
     def version_num(self) -> int:
-        with self.connect() as conn, conn.cursor() as cur:
-            cur.execute("SHOW server_version_num")
-            return int(cur.fetchone()[0])
+        [(number,)] = self.query(None, "SHOW server_version_num")
+        return int(number)
 
     def stop(self) -> None:
         stop, self._stop = self._stop, None
