@@ -135,3 +135,21 @@ def test_a_serial_turned_identity_continues_after_the_rows_and_keeps_the_name(se
         assert _run(server, db, "select id from public.tickets where title = 'd'") == [(4,)]
     finally:
         databases.drop(db)
+
+
+def test_a_child_column_keeps_its_values_when_it_becomes_the_parents_and_back(server,
+                                                                             databases):
+    case = CASES / "inherit_parent_adds_child_column"
+    result = roundtrip(server, databases, case)
+    db = databases.create("rows")
+    try:
+        apply_into(server, db, case / "a.sql")
+        _run(server, db, "insert into public.invoices values (1, 'a', 9.5, '2024-05-01')")
+        values = "select id, amount, created_at::date::text from public.invoices"
+        _migrate(server, db, "up", result.up_text)
+        assert _run(server, db, values) == [(1, 9.5, "2024-05-01")]
+        # the parent's DROP COLUMN is ONLY: the child keeps the column and its values
+        _migrate(server, db, "down", result.down_text)
+        assert _run(server, db, values) == [(1, 9.5, "2024-05-01")]
+    finally:
+        databases.drop(db)

@@ -173,4 +173,32 @@ def rewritten(statements: list[str], from_model, to_model,
             if name not in table.columns and before.is_inherited:
                 # Postgres drops it with the parent's column.
                 unwanted.add(tidy(table.alter_table_statement(before.drop_column_clause)))
-    return [s for s in statements if s not in unwanted]
+    replace = _kept_by_children(from_model, to_model, unwanted)
+    return [replace.get(s, s) for s in statements if s not in unwanted]
+
+
+def _kept_by_children(from_model, to_model, unwanted: set[str]) -> dict[str, str]:
+    """A parent's column dropped while every child that has it keeps it as its own:
+    `ALTER TABLE ONLY parent DROP COLUMN` leaves it to the children with their values
+    (plain DROP COLUMN takes an inherited-only column along, and migra's ADD on the
+    child would bring it back empty). Returns {migra's DROP: the ONLY one}; the children's
+    ADDs go into `unwanted`."""
+    replace: dict[str, str] = {}
+    for key, parent in from_model.tables.items():
+        new_parent = to_model.tables.get(key)
+        if new_parent is None:
+            continue
+        for name, column in parent.columns.items():
+            if name in new_parent.columns:
+                continue
+            children = [(k, t) for k, t in from_model.tables.items()
+                        if t.parent_table == key and name in t.columns]
+            kept = [to_model.tables.get(k) for k, _ in children]
+            if not children or any(t is None or name not in t.columns
+                                   or t.columns[name].is_inherited for t in kept):
+                continue
+            drop = tidy(parent.alter_table_statement(column.drop_column_clause))
+            replace[drop] = drop.replace("alter table ", "alter table only ", 1)
+            unwanted.update(tidy(t.alter_table_statement(t.columns[name].add_column_clause))
+                            for t in kept if t is not None)
+    return replace
