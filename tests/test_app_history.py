@@ -284,18 +284,7 @@ class KnownBug:
 
 # Cases a schemadiff bug keeps from converging (on every backend): the proof refuses them.
 # Strict: when the bug is fixed the case passes, and its entry must go.
-KNOWN_BUGS = {
-    ("app_history_billing", "midpoint"): KnownBug(
-        "schemadiff bug: the rollback removes org_role's label 'viewer', so it re-creates the "
-        "type. (1) sql/repair_type_dependents.sql lists only direct dependents of the type, "
-        "not the policies that call billing.has_org_role(uuid, org_role) with the enum "
-        "argument defaulted (`billing.has_org_role(id)`), so the function cannot be dropped "
-        "first; reorder moves its DROP after the new type exists, where `(minimum org_role)` "
-        "names the re-created overload the re-created policies use. (2) The re-created "
-        "function loses its REVOKE/GRANT EXECUTE (the catalog judge sees its ACL differ).",
-        ("The generated rollback fails to apply",
-         "cannot drop function billing.has_org_role(uuid,org_role)")),
-}
+KNOWN_BUGS: dict[tuple[str, str], KnownBug] = {}
 
 
 def _cases():

@@ -9,7 +9,7 @@ import pytest
 
 from schemadiff.errors import NoPostgresError
 from schemadiff.scratch import scratch_server, start
-from schemadiff.scratch.binaries import embedded_bindir, local_bindirs
+from schemadiff.scratch.binaries import embedded_bindir, extensions_of, local_bindirs
 from schemadiff.scratch.docker import engine
 
 BACKENDS = []
@@ -124,3 +124,22 @@ def test_auto_says_what_it_tried_when_nothing_starts(monkeypatch, tmp_path):
     for name in ("local", "embedded", "docker"):
         assert f"  {name}:" in message
     assert "--backend url" in message
+
+
+@pytest.mark.skipif(not local_bindirs(15) or embedded_bindir() is None
+                    or "vector" in extensions_of(local_bindirs(15)[0])
+                    or "vector" not in extensions_of(embedded_bindir() or Path()),
+                    reason="needs a local server without vector and the embedded one with it")
+def test_auto_passes_over_a_local_server_lacking_an_extension_the_project_creates(tmp_path):
+    """Real apps create `vector` (no SQL stand-in is possible: its type needs C): auto runs
+    them on the embedded server, which has it, and says why."""
+    from cliproject import make_project, run
+
+    schema = ("create extension if not exists vector with schema extensions;\n"
+              "create table public.chunks (id bigint primary key, "
+              "embedding extensions.vector(3));\n")
+    root = make_project(tmp_path, schema, migrations={"20250101000000_init.sql": schema})
+    done = run(root, "check")
+    assert done.returncode == 0, done.stderr
+    assert "passed over local: it lacks extension vector, which embedded has" in done.stderr
+    assert "the embedded backend" in done.stderr

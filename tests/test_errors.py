@@ -165,15 +165,59 @@ def test_psql_meta_commands_are_rejected_clearly(tmp_path, url_env, meta):
     assert "Inline the included file" in done.stderr
 
 
+def test_a_schema_dumped_by_a_recent_pg_dump_loads_despite_its_restrict_lines(
+        tmp_path, url_env):
+    # pg_dump since 17.6/16.10/15.14 wraps its output in \restrict KEY … \unrestrict KEY.
+    dumped = ("\\restrict Ab3dEf9\n\nSET check_function_bodies = false;\n\n" + TABLE
+              + "\n\\unrestrict Ab3dEf9\n")
+    root = make_project(tmp_path, dumped)
+    done = diff(root, url_env)
+    assert done.returncode == 0, done.stderr
+    # Any other backslash command is still refused, at its line.
+    other = make_project(tmp_path / "other",
+                         dumped.replace("SET check", "\\set x 1\nSET check"))
+    assert_refused(diff(other, url_env), 5, "schema.sql:3:1:", other)
+
+
 # --- names, versions and config ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["2025_init.sql", "20250101000000-init.sql",
-                                  "20250101000000_Init.sql", "20250101000000_init.SQL"])
+# Names the Supabase CLI skips (its pattern is `^([0-9]+)_(.*)\.sql$`): applied by neither.
+@pytest.mark.parametrize("name", ["init.sql", "20250101000000-init.sql", "v1_init.sql",
+                                  "20250101000000.sql", "20250101000000_init.SQL"])
 def test_misnamed_migration_file_is_refused(tmp_path, url_env, name):
     root = make_project(tmp_path, migrations={name: TABLE})
     done = diff(root, url_env)
     assert_refused(done, 2, f"supabase/migrations/{name}: migration file name must match", root)
+
+
+def test_history_named_as_loosely_as_the_supabase_cli_accepts_replays_in_file_name_order(
+        tmp_path, url_env):
+    # Real app histories: a placeholder baseline version, short versions, capitals and
+    # hyphens in names. The CLI applies them in file-name order: "10_…" before "1_…"
+    # ('0' sorts before '_'), so the CHECK finds its column.
+    size = "alter table public.widgets add column size int;\n"
+    check = "alter table public.widgets add constraint widgets_size check (size > 0);\n"
+    root = make_project(tmp_path, TABLE + size + check, migrations={
+        "00000000000000_Baseline.sql": TABLE,
+        "10_Add-Size.sql": size,
+        "1_size check.sql": check,
+        "20250101006000_minute_sixty.sql": "select 1;\n",
+    })
+    done = run(root, "check", "--backend", "url", "-q", env=url_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_first_legacy_init_file_is_skipped_as_the_supabase_cli_skips_it(tmp_path, url_env):
+    # An old CLI wrote the remote's dump as `<timestamp before 20211209000000>_init.sql`;
+    # the CLI skips it when it comes first. Replayed, the table would be created twice.
+    root = make_project(tmp_path, TABLE, migrations={
+        "20211208000000_init.sql": TABLE,
+        "20211210000000_widgets.sql": TABLE,
+        "README.md": "How to add a migration.\n",  # not SQL: skipped, as the CLI skips it
+    })
+    done = run(root, "check", "--backend", "url", "-q", env=url_env)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_two_migrations_with_one_version_are_refused(tmp_path, url_env):
@@ -288,3 +332,15 @@ def test_scratch_server_killed_mid_run_gives_a_clear_error_and_no_hang(tmp_path,
     assert processes_under(temp) == []
     # A killed postmaster removes no shared memory: it must live in the run directory.
     assert [f for f in segments if f.exists()] == []
+
+
+def test_an_extension_no_backend_here_has_is_named_with_where_to_run(tmp_path, url_env):
+    # postgis and the like: no SQL stand-in is feasible; the error says what to do.
+    root = make_project(tmp_path, migrations={
+        "20250101000000_gis.sql": "create extension if not exists no_such_gis_extension;\n"})
+    done = run(root, "check", "--backend", "url", "-q", env=url_env)
+    assert done.returncode == 5, done.stderr
+    assert "20250101000000_gis.sql:1:1: extension \"no_such_gis_extension\" is not available" \
+        in done.stderr
+    assert "schemadiff has no stand-in for it" in done.stderr
+    assert "--backend embedded" in done.stderr

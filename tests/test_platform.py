@@ -296,6 +296,44 @@ def test_bucket_rows_in_schema_sql_are_managed_as_reference_data(tmp_path):
                         ).read_text()
 
 
+PLATFORM_GRANTS = """
+create table public.profiles (id uuid primary key);
+grant select on storage.s3_multipart_uploads to dashboard_user;
+revoke execute on function auth.email() from public;
+grant execute on function auth.email() to authenticated;
+grant usage on schema realtime to dashboard_user;
+"""
+
+
+def test_grants_on_platform_objects_in_schema_sql_are_managed(tmp_path):
+    """Grants and revokes on platform objects are diffed, written and undone, object by
+    object; the platform's tables and functions themselves never appear."""
+    root = make_project(tmp_path, PLATFORM_GRANTS)
+    done = run(root, "diff", "init", "--version", "20250101000000", "--allow-wider-access")
+    assert done.returncode == 0, done.stderr
+    up = (root / "supabase/migrations/20250101000000_init.sql").read_text().lower()
+    down = (root / "supabase/rollbacks/20250101000000_init.sql").read_text().lower()
+    for wanted in ("grant select on table storage.s3_multipart_uploads to dashboard_user",
+                   "revoke execute on function auth.email() from public",
+                   "grant execute on function auth.email() to authenticated",
+                   "grant usage on schema realtime to dashboard_user"):
+        assert wanted in up.replace('"', ""), up
+    assert "revoke select on table storage.s3_multipart_uploads from dashboard_user" in \
+        down.replace('"', ""), down
+    for platform_schema in ("storage", "auth", "realtime"):
+        assert f'create table "{platform_schema}"' not in up, up
+        assert f'alter table "{platform_schema}"' not in up, up
+    assert "create function" not in up and "create or replace function" not in up, up
+    assert run(root, "check").returncode == 0
+    # Dropping a declared grant from schema.sql revokes it.
+    (root / "schema.sql").write_text(PLATFORM_GRANTS.replace(
+        "grant usage on schema realtime to dashboard_user;\n", ""))
+    checked = run(root, "check", "--json")
+    assert checked.returncode == 1
+    pending = " ".join(json.loads(checked.stdout)["pending"]).lower().replace('"', "")
+    assert "revoke usage on schema realtime from dashboard_user" in pending, pending
+
+
 DIFF_FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 SUPABASE_WORDS = ("auth.", "anon", "authenticated", "service_role", "storage.", "realtime")
 

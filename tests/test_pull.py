@@ -65,6 +65,36 @@ def test_pull_from_history_writes_a_schema_that_check_accepts(tmp_path, cli):
     assert check.exit_code == 0, check.output
 
 
+PRIVATE_HELPERS = {"20260101000000_groups.sql": """
+create schema if not exists private;
+create table public.members (group_id bigint not null, user_id uuid not null);
+create function private.in_group(g bigint) returns boolean language sql stable
+    as $$ select exists (select 1 from public.members m
+                         where m.group_id = g and m.user_id = auth.uid()) $$;
+create table public.posts (id bigint primary key, group_id bigint not null);
+alter table public.posts enable row level security;
+create policy posts_read on public.posts for select to authenticated
+    using (private.in_group(group_id));
+"""}
+
+
+def test_pull_names_a_schema_the_history_creates_but_the_config_does_not_manage(
+        tmp_path, cli):
+    """A real app keeps its policy helpers in schema `private`: pull says to manage it
+    (not "a schemadiff bug"), and writes schema.sql once it is managed."""
+    root = make_project(tmp_path / "p", schema=None, migrations=PRIVATE_HELPERS,
+                        pyproject='[tool.schemadiff]\nschemas = ["public"]\n')
+    result = cli(root)("pull")
+    assert result.exit_code == 2, result.output
+    assert "create schema(s) private, which `schemas`" in result.output, result.output
+    assert "schemadiff bug" not in result.output
+    assert not (root / "schema.sql").exists()
+    (root / "pyproject.toml").write_text('[tool.schemadiff]\nschemas = ["public", "private"]\n')
+    result = cli(root)("pull")
+    assert result.exit_code == 0, result.output
+    assert "private.in_group" in (root / "schema.sql").read_text()
+
+
 def test_pull_refuses_to_overwrite_schema_sql(tmp_path, cli):
     root = make_project(tmp_path / "p", schema="create table public.t (id int);\n",
                         migrations=HISTORY, pyproject=PYPROJECT)

@@ -112,11 +112,23 @@ def read_sql(path: Path) -> SqlFile:
     return SqlFile(path, text.removeprefix("\ufeff"))
 
 
+# pg_dump since 17.6/16.10/15.14 (CVE-2025-8714) wraps its output in `\restrict KEY` …
+# `\unrestrict KEY`: psql commands that only keep psql from running other backslash
+# commands smuggled into the dump. A schema file dumped so means the SQL between them.
+_DUMP_RESTRICT = re.compile(r"^\\(?:un)?restrict [A-Za-z0-9]+[ \t]*$", re.MULTILINE)
+
+
+def _without_dump_restrict(source: SqlFile) -> SqlFile:
+    # Commented out in place: every other line and column stays where it was.
+    text = _DUMP_RESTRICT.sub(lambda match: "--" + match[0][2:], source.text)
+    return source if text == source.text else SqlFile(source.path, text, source.parts)
+
+
 def read_schema(path: Path) -> SqlFile:
     """The schema file, or every `.sql` file of a schema directory in name order (the
     Supabase CLI's supabase/schemas/), as one source that still locates by file."""
     if not path.is_dir():
-        return read_sql(path)
+        return _without_dump_restrict(read_sql(path))
     files = sorted(p for p in path.iterdir() if p.suffix == ".sql" and p.is_file())
     if not files:
         raise SQLInputError(f"{path}/: holds no .sql file.",
@@ -127,7 +139,7 @@ def read_schema(path: Path) -> SqlFile:
         parts.append((len(text), file))
         # Each file ends its own last statement, as when the files are applied one by one.
         text += read_sql(file).text + "\n;\n"
-    return SqlFile(path, text, tuple(parts))
+    return _without_dump_restrict(SqlFile(path, text, tuple(parts)))
 
 
 def split_statements(source: SqlFile) -> list[Statement]:
@@ -339,6 +351,9 @@ _ADVICE = {
 }
 
 
+_MISSING_EXTENSION = re.compile(r'^extension "([^"]+)" is not available')
+
+
 _QUOTED_NAME = re.compile(r'^(?:relation|type|schema|function) "([^"]+)"')
 
 
@@ -385,6 +400,11 @@ def _located_error(source: SqlFile, statement: Statement, exc: psycopg2.Error) -
     if diag.context and "PL/pgSQL" in diag.context:
         extra.append(f"  context: {diag.context.strip()}")
     advice = _ADVICE.get(diag.sqlstate or "") or _ADVICE.get((diag.sqlstate or "")[:2])
+    if missing := _MISSING_EXTENSION.match(diag.message_primary or ""):
+        advice = (f"this scratch server has no {missing[1]} and schemadiff has no stand-in "
+                  "for it: run on a server that has it (--backend embedded has vector, "
+                  "citext, btree_gist, pg_trgm; --backend url or docker for others, e.g. a "
+                  "supabase/postgres image for postgis).")
     if advice:
         extra.append(f"  fix: {advice}")
     error = SQLInputError(f"{where}: {message}", detail="\n".join(extra))

@@ -33,15 +33,17 @@ Built = Callable[[str], object]
 
 @contextlib.contextmanager
 def workspace(backend: str, major: int, steps: Steps, seed: Seed | None = None,
-              platform: Platform | None = None) -> Iterator[tuple[Server, Databases]]:
-    """A scratch server for one command, started as a timed step and stopped on any exit."""
+              platform: Platform | None = None, extensions: frozenset[str] = frozenset(),
+              ) -> Iterator[tuple[Server, Databases]]:
+    """A scratch server for one command, started as a timed step and stopped on any exit;
+    `extensions` (those the project creates) steer `--backend auto` to a server with them."""
     # The ExitStack owns the server from the instant it starts: a Ctrl-C right after
     # start still stops it.
     with contextlib.ExitStack() as stack:
         with steps.step(f"starting Postgres ({backend})"):
             server, databases = stack.enter_context(
                 scratch_server(backend, major=major, progress=steps.note, seed=seed,
-                               platform=platform))
+                               platform=platform, extensions=extensions))
         yield server, databases
 
 

@@ -17,7 +17,7 @@ from ..data.declared import ReferenceTable, declared_tables, resolve_keys
 from ..data.declared import reference_tables as listed_tables
 from ..diff.classify import created_table
 from ..diff.plan import make_plans, validated_at_once
-from ..errors import SQLInputError, VerificationError
+from ..errors import SQLInputError, UsageError, VerificationError
 from ..inspect.views import Views
 from ..proof.compare import Comparison, Judge
 from ..scratch import Databases, Server
@@ -108,8 +108,28 @@ def pull(views: Views, databases: Databases, source: str, setup: build.Setup,
             return Pulled(text, [t for t in map(created_table, statements) if t], len(statements),
                           [t.qualified for t in declared])
         failures.append(comparison.render())
+    unmanaged = _unmanaged_project_schemas(server, base, source, views.scope.schemas)
+    if unmanaged:
+        raise UsageError(
+            f"The migrations create schema(s) {', '.join(unmanaged)}, which `schemas` in "
+            "[tool.schemadiff] does not list, and the schema.sql written without them does "
+            "not reproduce the database; nothing was written.",
+            detail="\n".join(failures) + "\nAdd them to `schemas` (the managed objects use "
+                   "them, e.g. a policy calling a function there), then run pull again.")
     raise VerificationError(
         "The schema.sql written from the database does not reproduce it; nothing was written.",
         detail="\n".join(failures) + "\nThis is a schemadiff bug: please report it with the "
         "statements above.")
+
+
+_SCHEMAS = "SELECT nspname FROM pg_namespace ORDER BY 1"
+
+
+def _unmanaged_project_schemas(server: Server, base: str, source: str,
+                               managed: tuple[str, ...]) -> list[str]:
+    """Schemas the project's history created (the platform alone lacks them) and that the
+    configuration does not manage."""
+    platform = {name for (name,) in server.query(base, _SCHEMAS)}
+    return [name for (name,) in server.query(source, _SCHEMAS)
+            if name not in platform and name not in managed and not name.startswith("pg_")]
 

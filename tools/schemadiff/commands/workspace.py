@@ -4,7 +4,9 @@ databases and their views, and the candidate plans between them."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from .. import build, migrations, platform
 from .. import config as config_mod
@@ -27,12 +29,38 @@ def seed_files(config: Config) -> list[SqlFile]:
     return [read_sql(path) for path in config.seed_files if path.is_file()]
 
 
+_CREATE_EXTENSION = re.compile(
+    r'\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?("(?:[^"]|"")+"|[\w-]+)', re.IGNORECASE)
+
+
+def extensions_created(config: Config) -> frozenset[str]:
+    """The extensions the project's SQL creates (a cheap scan: it only steers `auto`)."""
+    paths = [*sorted(config.migrations_dir.glob("*.sql")), *config.platform_sql]
+    schema = config.schema_file
+    paths += sorted(schema.glob("*.sql")) if schema.is_dir() else [schema]
+    names: set[str] = set()
+    for path in paths:
+        text = _text_of(path)
+        for match in _CREATE_EXTENSION.finditer(text):
+            name = match[1]
+            names.add(name[1:-1].replace('""', '"') if name.startswith('"') else name.lower())
+    return frozenset(names)
+
+
+def _text_of(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""  # reading it for real later says what is wrong
+
+
 @contextlib.contextmanager
 def workspace(config: Config, backend: str, steps: Steps,
                seed: build.Seed | None = None) -> Iterator[tuple[Server, Databases]]:
     warm_up()  # import migra while Postgres starts
     with build.workspace(backend, config.postgres_major, steps, seed,
-                         platform.named(config.platform)) as (server, databases):
+                         platform.named(config.platform),
+                         extensions_created(config)) as (server, databases):
         yield server, databases
 
 

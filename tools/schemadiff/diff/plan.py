@@ -10,7 +10,7 @@ from ..data.rows import RowChanges, diff_rows
 from ..inspect.views import Views
 from . import classify, repair
 from .repair import extensions
-from .statements import statements, tidy
+from .statements import statements
 from .supplement import supplement
 
 Section = tuple[str, list[str]]
@@ -120,14 +120,7 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
         and any(other.split(".")[1] in f"{policy.qual or ''} {policy.withcheck or ''}"
                 for other in dropped if other != f"{policy.schema}.{policy.table_name}")
     }
-    # So does a foreign key between two dropped tables (in a cycle, neither could go
-    # first); unqualified names as classify.subject gives them.
-    entangled |= {
-        tidy(c.drop_statement) for c in from_model.constraints.values()
-        if c.is_fk and _unquoted(c.quoted_full_table_name) in dropped
-        and _unquoted(c.quoted_full_foreign_table_name) in dropped
-        and c.quoted_full_table_name != c.quoted_full_foreign_table_name
-    }
+    entangled |= _keys_in_cycles(from_model, dropped)
     kept = []
     for statement in statements:
         label = classify.subject(statement)
@@ -142,9 +135,37 @@ def without_dropped_table_details(statements: list[str], from_model) -> list[str
     return kept
 
 
-def _unquoted(quoted: str) -> str:
-    """"s"."t" as classify.subject names a table: s.t."""
-    return ".".join(part.replace('""', '"') for part in re.findall(r'"((?:[^"]|"")*)"', quoted))
+_QUOTED_TABLE = re.compile(r'^"((?:[^"]|"")*)"\."((?:[^"]|"")*)"$')
+
+
+def _keys_in_cycles(from_model, dropped: set[str]) -> set[str]:
+    """DROP CONSTRAINT of the foreign keys that tie dropped tables into a cycle (a → b → c
+    → a, seen in a real app): none of those tables can go first while they all hold."""
+    edges: dict[str, set[str]] = {}
+    keys: list[tuple[str, str, str]] = []
+    for constraint in from_model.constraints.values():
+        quoted = getattr(constraint, "quoted_full_foreign_table_name", None)
+        match = _QUOTED_TABLE.match(quoted or "")
+        if not constraint.is_fk or match is None:
+            continue
+        source = f"{constraint.schema}.{constraint.table_name}"
+        target = ".".join(part.replace('""', '"') for part in (match[1], match[2]))
+        if source in dropped and target in dropped and source != target:
+            edges.setdefault(source, set()).add(target)
+            keys.append((source, target, constraint.drop_statement.strip().rstrip(";") + ";"))
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, pending = {start}, [start]
+        while pending:
+            for following in edges.get(pending.pop(), ()):
+                if following == goal:
+                    return True
+                if following not in seen:
+                    seen.add(following)
+                    pending.append(following)
+        return False
+
+    return {drop for source, target, drop in keys if reaches(target, source)}
 
 
 _RENAMED_TABLE = re.compile(r'^alter table \S+ rename to ')
@@ -199,14 +220,16 @@ def by_new_table(statements: list[str]) -> list[str]:
 
 
 # migra adds a check or foreign key NOT VALID, then validates it: right for a table that
-# others use (short locks), noise for one the same migration creates.
+# others use (short locks), noise for one the same migration creates, and wrong for a
+# constraint schema.sql declares NOT VALID (pg_get_constraintdef ends with it): validated,
+# it would differ from schema.sql (and fail on rows it was meant to leave unchecked).
 _NOT_VALID = re.compile(r'^alter table (?P<table>\S+) add constraint (?P<name>"(?:[^"]|"")+") '
                         r'(?P<body>.*) not valid;$', re.DOTALL)
 
 
 def validated_at_once(statements: list[str]) -> list[str]:
     """Each `ADD CONSTRAINT … NOT VALID` + `VALIDATE CONSTRAINT` pair on a table these
-    statements create, as one statement."""
+    statements create, or of a constraint declared NOT VALID, as one statement."""
     if not statements:
         return statements
     created = {f'"{s}"."{t}"' for s, _, t in (n.partition(".") for n in
@@ -219,7 +242,9 @@ def validated_at_once(statements: list[str]) -> list[str]:
             continue
         match = _NOT_VALID.match(statement)
         validate = f"alter table {match['table']} validate constraint " if match else ""
-        if match and match["table"] in created and following == f"{validate}{match['name']};":
+        declared_not_valid = match is not None and match["body"].endswith(" NOT VALID")
+        if match and (match["table"] in created or declared_not_valid) \
+                and following == f"{validate}{match['name']};":
             out.append(f"alter table {match['table']} add constraint {match['name']} "
                        f"{match['body']};")
             skip = True

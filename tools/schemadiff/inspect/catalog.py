@@ -26,6 +26,7 @@ from .catalog_model import (
     quote_ident,
     render_grants,
 )
+from .scope import PLATFORM_SCHEMAS
 
 __all__ = ["snapshot", "Snapshot", "Ref"]
 
@@ -68,6 +69,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     catalog_kinds.ts_configurations(snap, rows["ts_configurations"], skip)
     _default_acls(snap, rows["default_acls"])
     _publications(snap, rows["publications"], skip)
+    _platform_acls(snap, rows["platform_acls"])
     catalog_kinds.unmodelled(snap, rows["coverage"], skip)
     for row in rows["extensions"]:
         snap.add(f"extension {display_ident(row['name'])}",
@@ -78,7 +80,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
 _QUERIES = ("acldefault", "schemas", "relations", "columns", "constraints", "indexes",
             "functions", "triggers", "policies", "types", "default_acls", "publications",
             "extensions", "coverage", "domains", "statistics", "rules", "casts", "operators",
-            "ts_dictionaries", "ts_configurations", "collations")
+            "ts_dictionaries", "ts_configurations", "collations", "platform_acls")
 
 
 def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
@@ -91,7 +93,9 @@ def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
         try:
             result = {}
             for name in _QUERIES:
-                cur.execute(sql.load(f"catalog_{name}.sql"), {"schemas": schemas})
+                cur.execute(sql.load(f"catalog_{name}.sql"), {
+                    "schemas": schemas,
+                    "platform": [s for s in PLATFORM_SCHEMAS if s not in schemas]})
                 # Plain tuples zipped into dicts: RealDictCursor builds each row key by
                 # key in Python, a third of a snapshot's time at 1000 tables.
                 columns = [column.name for column in cur.description]
@@ -139,6 +143,7 @@ def _relations(snap: Snapshot, rows, skip) -> None:
         elif kind in ("view", "materialized view"):
             snap.add(str(ref), row["view_definition"].strip())
             snap.reads[ref] = frozenset(Ref("table", s, n) for s, n in row["reads"])
+            snap.calls[ref] = _routine_refs(row["calls"])
             shape = row["view_definition"].strip()
         else:
             shape = _table_shape(row)
@@ -250,9 +255,23 @@ def _functions(snap: Snapshot, rows, skip) -> None:
             shape = definition
         else:
             snap.function_defs[ref] = definition
+            snap.calls[ref] = _routine_refs(row["calls"])
             shape = f"{row['migra_signature']}\n{row['migra_body']}"
         snap.record(ref, shape=shape, owner=row["owner"], comment=row["comment"],
                 acl=row["acl"])
+
+
+def _platform_acls(snap: Snapshot, rows) -> None:
+    for row in rows:
+        ref = Ref(row["kind"], row["schema"], row["name"], row["member"])
+        snap.platform.add(ref)
+        # One shape for all: the platform's structure is never compared, only privileges.
+        snap.record(ref, shape="platform object", acl=row["acl"])
+
+
+def _routine_refs(rows) -> frozenset[Ref]:
+    return frozenset(Ref(_ROUTINE_KINDS[kind], schema, name, arguments)
+                     for schema, name, arguments, kind in rows)
 
 
 def _triggers(snap: Snapshot, rows, skip) -> None:

@@ -270,6 +270,10 @@ class Snapshot:
     shapes: dict[Ref, str] = field(default_factory=dict)
     # Objects a view reads (migra re-creates the view when one of them changes).
     reads: dict[Ref, frozenset[Ref]] = field(default_factory=dict)
+    # Platform objects (auth, storage, realtime) whose privileges alone are managed.
+    platform: set[Ref] = field(default_factory=set)
+    # Routines a view or routine calls, where pg_depend records it (see fates.py).
+    calls: dict[Ref, frozenset[Ref]] = field(default_factory=dict)
     # Index or statistics object -> its table.
     index_tables: dict[Ref, Ref] = field(default_factory=dict)
     domains: dict[Ref, Domain] = field(default_factory=dict)

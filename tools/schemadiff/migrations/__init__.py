@@ -3,7 +3,9 @@
 The only module that knows how migration files are named:
 `supabase/migrations/<14-digit UTC version>_<name>.sql`, with the rollback under the
 same name in `supabase/rollbacks/` (never inside migrations/: the Supabase CLI would
-apply it as a forward migration).
+apply it as a forward migration). Files already in the history may be named as loosely
+as the Supabase CLI accepts (`<digits>_<anything>.sql`: real apps have `001_enums.sql`
+and `0_init.sql`), and are read in file-name order as the CLI applies them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ from pathlib import Path
 from ..errors import UsageError
 
 FILE_PATTERN = re.compile(r"^(?P<version>\d{14})_(?P<name>[a-z0-9_]+)\.sql$")
+
+
+# What the Supabase CLI applies (supabase/cli pkg/migration/file.go, migrateFilePattern
+# `^([0-9]+)_(.*)\.sql$`; list.go reads the directory in name order): an existing history
+# may use any of it.
+HISTORY_PATTERN = re.compile(r"^(?P<version>\d+)_(?P<name>.*)\.sql$", re.DOTALL)
 
 
 NAME_PATTERN = re.compile(r"^[a-z0-9_]+$")
@@ -60,22 +68,32 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
     if not migrations_dir.is_dir():
         return []
     found: dict[str, Migration] = {}
-    for path in sorted(migrations_dir.iterdir()):
-        if path.is_dir() or path.name.startswith("."):
+    now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    entries = sorted(migrations_dir.iterdir(), key=lambda p: p.name)
+    for position, path in enumerate(entries):
+        # Not SQL at all (a README beside the migrations): the CLI skips it, and so do we.
+        if path.is_dir() or path.name.startswith(".") or not path.name.lower().endswith(".sql"):
             continue
-        match = FILE_PATTERN.match(path.name)
+        if position == 0 and _legacy_init(path.name):
+            continue  # the CLI skips it too (see _legacy_init)
+        match = HISTORY_PATTERN.match(path.name)
         if not match:
             raise UsageError(
-                f"{path}: migration file name must match <14-digit version>_<name>.sql "
-                "(lowercase letters, digits, underscores), e.g. 20250115000000_add_items.sql.",
+                f"{path}: migration file name must match <version>_<name>.sql, as the "
+                "Supabase CLI requires (it skips any other file); new migrations are named "
+                "<14-digit UTC version>_<name>.sql, e.g. 20250115000000_add_items.sql.",
                 detail="Rename the file, or move it out of the migrations directory.",
             )
         version = match["version"]
-        if not valid_version(version):
+        # The CLI takes any digits, and real histories hold versions that are no date
+        # (`00000000000000_baseline.sql`, minute 60); one that sorts after now is refused:
+        # every migration written from now on would sort before it.
+        if version > now:
             raise UsageError(
-                f"{path}: version {version} is not a valid UTC date and time (YYYYMMDDHHMMSS).",
-                detail="Rename the file with its real creation time, as `--version` requires; "
-                       "a version far in the future would sort after every later migration.",
+                f"{path}: version {version} sorts after now ({now}, UTC): a migration "
+                "generated from now on would sort before it.",
+                detail="Rename the file with its real creation time (YYYYMMDDHHMMSS, UTC), "
+                       "as `--version` requires.",
             )
         if version in found:
             raise UsageError(
@@ -83,7 +101,19 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
                 detail="Each migration needs its own version: rename one of them.",
             )
         found[version] = Migration(version, match["name"], path, rollbacks_dir / path.name)
-    return [found[v] for v in sorted(found)]
+    # The CLI's order: file names, not versions ("10_b.sql" comes before "1_a.sql").
+    return sorted(found.values(), key=lambda migration: migration.path.name)
+
+
+# supabase/cli pkg/migration/list.go (shouldSkip): a first file `<timestamp>_init.sql`
+# older than 20211209000000 is what old CLI versions wrote as the remote's dump; the CLI
+# skips it ("replace \"init\" with a different file name to apply this migration").
+_LEGACY_INIT = re.compile(r"([0-9]{14})_init\.sql")
+
+
+def _legacy_init(name: str) -> bool:
+    match = _LEGACY_INIT.search(name)
+    return match is not None and int(match[1]) < 20211209000000
 
 
 def valid_version(version: str) -> bool:

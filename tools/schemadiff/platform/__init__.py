@@ -69,6 +69,12 @@ def standins() -> dict[str, str]:
     return sql.load_folder("standins", __name__)
 
 
+def standin_names() -> frozenset[str]:
+    """The extensions a stand-in exists for."""
+    return frozenset(name.removesuffix(".control") for name in standins()
+                     if name.endswith(".control"))
+
+
 # Every stand-in's control file comment starts so (pg_extension shows it as the comment).
 STANDIN_COMMENT = "schemadiff stand-in for "
 

@@ -11,8 +11,8 @@ import os
 from collections.abc import Callable, Iterator
 
 from ..errors import NoPostgresError, UsageError
-from ..platform import Platform, named
-from .binaries import embedded_bindir, local_bindirs
+from ..platform import Platform, named, standin_names
+from .binaries import embedded_bindir, extensions_of, local_bindirs
 from .cluster import Seed, start_cluster
 from .databases import Databases
 from .docker import start_docker
@@ -50,13 +50,29 @@ def _start_embedded(progress: Progress | None, seed: Seed | None,
     return start_cluster(EMBEDDED, bindir, progress, seed, platform)
 
 
+def _lacks(extensions: frozenset[str], major: int) -> str | None:
+    """Why `auto` passes over the local server: it lacks (real or stand-in) an extension
+    the project creates that the embedded server has (e.g. `vector`, which needs C)."""
+    if not extensions:
+        return None
+    local, embedded = local_bindirs(major), embedded_bindir()
+    if not local or embedded is None:
+        return None
+    missing = extensions - extensions_of(local[0]) - standin_names()
+    if not missing or missing - extensions_of(embedded):
+        return None
+    return f"it lacks extension {', '.join(sorted(missing))}, which embedded has"
+
+
 def start(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
-          seed: Seed | None = None, platform: Platform | None = None) -> Server:
+          seed: Seed | None = None, platform: Platform | None = None,
+          extensions: frozenset[str] = frozenset()) -> Server:
     """Start a scratch server with `backend`; `auto` says what it tried when none starts.
 
     `seed`: a database the cluster backends may start with already built (cached);
     other backends ignore it, so callers check whether it is there. `platform`: what every
-    database is built on (default: Supabase's).
+    database is built on (default: Supabase's). `extensions`: what the project creates;
+    `auto` passes over a local server lacking one that the embedded server has.
     """
     platform = platform or named()
     starters: dict[str, Callable[[], Server]] = {
@@ -79,6 +95,9 @@ def start(backend: str = "auto", *, major: int = 15, progress: Progress | None =
     if os.environ.get(ENV_VAR):
         order.insert(0, URL.name)
     tried: list[str] = []
+    if (lacking := _lacks(extensions, major)) is not None:
+        order.remove(LOCAL.name)
+        tried.append(f"  {LOCAL.name}: {lacking}")
     for name in order:
         try:
             server = starters[name]()
@@ -110,9 +129,11 @@ def _announced(server: Server, progress: Progress | None, why: str) -> Server:
 @contextlib.contextmanager
 def scratch_server(backend: str = "auto", *, major: int = 15, progress: Progress | None = None,
                    seed: Seed | None = None, platform: Platform | None = None,
+                   extensions: frozenset[str] = frozenset(),
                    ) -> Iterator[tuple[Server, Databases]]:
     """A started server and its database janitor; both cleaned up on any exit."""
-    server = start(backend, major=major, progress=progress, seed=seed, platform=platform)
+    server = start(backend, major=major, progress=progress, seed=seed, platform=platform,
+                   extensions=extensions)
     databases = Databases(server)
     try:
         yield server, databases

@@ -52,3 +52,18 @@ def embedded_bindir() -> Path | None:
         if _complete(bindir):
             return bindir
     return None
+
+
+def extensions_of(bindir: Path) -> frozenset[str]:
+    """The extensions a server's installation has (its share dir's control files)."""
+    sharedirs = [bindir.parent / "share" / "extension",
+                 bindir.parent / "share" / "postgresql" / "extension"]
+    pg_config = bindir / "pg_config"
+    if pg_config.is_file():
+        out = subprocess.run([pg_config, "--sharedir"], capture_output=True, text=True)
+        if out.returncode == 0 and out.stdout.strip():
+            sharedirs.insert(0, Path(out.stdout.strip()) / "extension")
+    for sharedir in sharedirs:
+        if sharedir.is_dir():
+            return frozenset(path.stem for path in sharedir.glob("*.control"))
+    return frozenset()

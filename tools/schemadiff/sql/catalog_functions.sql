@@ -44,6 +44,15 @@ SELECT
     p.prosrc AS migra_body,
     concat_ws(' ', l.lanname, p.provolatile, p.proisstrict, p.prosecdef,
               pg_get_function_result(p.oid)) AS migra_signature,
+    -- Routines it calls where Postgres records it (SQL-standard bodies, argument defaults):
+    -- re-created with a type one of them uses (diff/supplement/fates.py).
+    (SELECT coalesce(json_agg(DISTINCT jsonb_build_array(
+                cn.nspname, c.proname, pg_get_function_identity_arguments(c.oid), c.prokind)),
+            '[]')
+       FROM pg_depend d JOIN pg_proc c ON c.oid = d.refobjid
+       JOIN pg_namespace cn ON cn.oid = c.pronamespace
+      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+        AND d.refclassid = 'pg_proc'::regclass AND d.refobjid <> p.oid) AS calls,
     obj_description(p.oid, 'pg_proc') AS comment,
     (SELECT json_agg(json_build_array(
                 CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,

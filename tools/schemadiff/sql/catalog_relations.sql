@@ -27,6 +27,16 @@ SELECT
        JOIN pg_class r ON r.oid = d.refobjid
        JOIN pg_namespace rn ON rn.oid = r.relnamespace
       WHERE rw.ev_class = c.oid) AS reads,
+    -- Routines a view calls: re-created with a type one of them uses.
+    (SELECT coalesce(json_agg(DISTINCT jsonb_build_array(
+                fn.nspname, f.proname, pg_get_function_identity_arguments(f.oid), f.prokind)),
+            '[]')
+       FROM pg_rewrite rw
+       JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                       AND d.refclassid = 'pg_proc'::regclass
+       JOIN pg_proc f ON f.oid = d.refobjid
+       JOIN pg_namespace fn ON fn.oid = f.pronamespace
+      WHERE rw.ev_class = c.oid) AS calls,
     obj_description(c.oid, 'pg_class') AS comment,
     (SELECT json_agg(json_build_array(
                 CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END,

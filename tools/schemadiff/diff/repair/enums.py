@@ -139,6 +139,16 @@ _COLLECTIONS = {"index": "indexes", "constraint": "constraints", "policy": "rlsp
 _DROP_ORDER = ("policy", "trigger", "constraint", "index", "view", "function")
 
 
+def _depth(model, key: str, among: set[str], seen: frozenset[str] = frozenset()) -> int:
+    """How many of `among` the view or function `key` reads through (0: none)."""
+    selectable = model.selectables.get(key)
+    if selectable is None or key in seen:
+        return 0
+    inner = [_depth(model, other, among, seen | {key})
+             for other in selectable.dependent_on if other in among]
+    return 1 + max(inner) if inner else 0
+
+
 def _array_recasts(to_model, new) -> tuple[list[str], list[str]]:
     """Array-of-enum columns migra leaves alone: (before the rename, after the create)."""
     pre, post = [], []
@@ -165,8 +175,8 @@ def recreated(statements: list[str], from_model, to_model, server: Server,
     (partial indexes, CHECKs, policies, triggers, functions, views using the type)
     dropped first and re-created after, array columns re-cast, and without migra's
     re-adding of an outdated default."""
-    drops: list[tuple[int, str]] = []
-    creates: list[str] = []
+    drops: list[tuple[int, int, str]] = []
+    creates: list[tuple[int, str]] = []
     unwanted: list[str] = []
     after_create: dict[str, list[str]] = {}
     for key, new in to_model.enums.items():
@@ -180,20 +190,24 @@ def recreated(statements: list[str], from_model, to_model, server: Server,
                 # then sets the new one: only the new one is wanted.
                 unwanted.append(tidy(before.add_default_statement(table.quoted_full_name)))
         pre, post = _array_recasts(to_model, new)
-        drops += [(len(_DROP_ORDER), s) for s in pre]
+        drops += [(len(_DROP_ORDER), 0, s) for s in pre]
         after_create[tidy(new.create_statement)] = post
-        for kind, dep_key in _dependents(server, dbname, old):
+        found = _dependents(server, dbname, old)
+        keys = {dep_key for _, dep_key in found}
+        for kind, dep_key in found:
             collection = _COLLECTIONS[kind]
             before_obj = getattr(from_model, collection).get(dep_key)
             after_obj = getattr(to_model, collection).get(dep_key)
             if before_obj is not None:
-                drops.append((_DROP_ORDER.index(kind), tidy(before_obj.drop_statement)))
+                # A view reading another goes first (deepest first), and is created last.
+                drops.append((_DROP_ORDER.index(kind), -_depth(from_model, dep_key, keys),
+                              tidy(before_obj.drop_statement)))
             if after_obj is not None:
-                creates.append(tidy(after_obj.create_statement))
+                creates.append((_depth(to_model, dep_key, keys), tidy(after_obj.create_statement)))
     if not (drops or creates or unwanted or any(after_create.values())):
         return statements
-    head = list(dict.fromkeys(s for _, s in sorted(drops, key=lambda d: d[0])))
-    tail = list(dict.fromkeys(creates))
+    head = list(dict.fromkeys(s for *_, s in sorted(drops, key=lambda d: (d[0], d[1]))))
+    tail = list(dict.fromkeys(s for _, s in sorted(creates, key=lambda c: c[0])))
     kept: list[str] = []
     for statement in statements:
         if statement in unwanted:

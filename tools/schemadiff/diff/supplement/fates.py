@@ -8,7 +8,16 @@ GRANT, REVOKE), rather than guessed.
 
 from __future__ import annotations
 
-from ...inspect.catalog_model import MEMBER_KINDS, RELATION_KINDS, Ref, Snapshot
+import re
+
+from ...inspect.catalog_model import (
+    MEMBER_KINDS,
+    RELATION_KINDS,
+    ROUTINE_KINDS,
+    Ref,
+    Snapshot,
+    display_ident,
+)
 
 KEPT, NEW, EITHER = "kept", "new", "either"
 
@@ -35,6 +44,7 @@ class Fates:
     def __init__(self, before: Snapshot, after: Snapshot) -> None:
         self.before, self.after = before, after
         self._memo: dict[Ref, str | None] = {}
+        self._through_type: dict[Ref, bool] = {}
         self._relations = {(r.schema, r.name): r for r in after.shapes
                            if r.kind in RELATION_KINDS or r.kind == "domain"}
         # migra re-creates the views on a table it modifies (any column, RLS on/off).
@@ -46,6 +56,21 @@ class Fates:
             ident = f"rls {table}"
             if before.objects.get(ident) != after.objects.get(ident):
                 self._modified.add((table.schema, table.name))
+        # An enum that changes may be re-created (repair/enums.py), and with it every
+        # routine whose arguments or result use it: dropped first, created afresh.
+        changed = [ref for ref in after.shapes
+                   if ref.kind == "enum" and ref in before.shapes
+                   and before.shapes[ref] != after.shapes[ref]]
+        self._recreated_types = (
+            re.compile("|".join(
+                rf"(?<![\w$.\"]){re.escape(display_ident(r.schema))}\."
+                rf"{re.escape(display_ident(r.name))}(?![\w$\"])" for r in changed))
+            if changed else None)
+        # Its columns are re-cast: the views reading their tables are re-created too.
+        if self._recreated_types is not None:
+            for ref, shape in after.shapes.items():
+                if ref.kind == "column" and self._recreated_types.search(shape.split(" ")[0]):
+                    self._modified.add((ref.schema, ref.name))
 
     def _container(self, ref: Ref) -> Ref | None:
         if ref in self.after.index_tables:
@@ -61,6 +86,25 @@ class Fates:
             self._memo[ref] = self._decide(ref)
         return self._memo[ref]
 
+    def _uses_recreated_type(self, ref: Ref) -> bool:
+        """True for a routine whose signature names an enum that may be re-created, and for
+        a view or routine calling one: repair/enums.py drops and re-creates them all."""
+        if self._recreated_types is None:
+            return False
+        if ref not in self._through_type:
+            self._through_type[ref] = False  # guards a cycle of calls
+            self._through_type[ref] = self._signature_names_recreated(ref) or any(
+                self._uses_recreated_type(called) for called in self.after.calls.get(ref, ()))
+        return self._through_type[ref]
+
+    def _signature_names_recreated(self, ref: Ref) -> bool:
+        if ref.kind not in ROUTINE_KINDS or self._recreated_types is None:
+            return False
+        definition = self.after.function_defs.get(ref, "")
+        returns = [line for line in definition.splitlines()
+                   if line.lstrip().upper().startswith("RETURNS ")]
+        return any(self._recreated_types.search(text) for text in (ref.member, *returns))
+
     def _decide(self, ref: Ref) -> str | None:
         if ref not in self.after.shapes:
             return None
@@ -70,7 +114,8 @@ class Fates:
             return None
         if ref not in self.before.shapes:
             return NEW if ref.kind in _CREATED else None
-        if self.before.shapes[ref] != self.after.shapes[ref] or container_fate != KEPT:
+        if (self.before.shapes[ref] != self.after.shapes[ref] or container_fate != KEPT
+                or self._uses_recreated_type(ref)):
             return EITHER
         for read in self.after.reads.get(ref, ()):
             source = self._relations.get((read.schema, read.name))
