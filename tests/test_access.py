@@ -67,7 +67,10 @@ def test_model_agrees_with_the_database(case, cli, server, fresh_db, tmp_path):
 
 def test_model_of_fluxa_agrees_with_the_database(cli, server, fresh_db):
     schema = (REPO / "schema.sql").read_text()
-    model = model_of(cli(REPO))
+    # The repository's platform_sql tables (public.gists, public.raw_trends) are declared
+    # by name only, with no column a probe could write: compared are schema.sql's objects.
+    model = {key: reach for key, reach in model_of(cli(REPO)).items()
+             if key[0] not in ("public.gists", "public.raw_trends")}
     found = probed(server, fresh_db, schema, (FIXTURES / "fluxa_rows.sql").read_text())
     assert disagreements(model, found) == []
     # The acceptance: authenticated selects and inserts its own rows; anon nothing.

@@ -188,12 +188,15 @@ def test_declared_rename_becomes_alter_rename_both_ways(run, project):
 
 def test_extension_upgrade_without_downgrade_path_gets_an_irreversible_rollback(run, project):
     # In `extensions`, as on Supabase (pg_trgm's operator classes in a managed schema
-    # are refused by main's coverage check as unmodelled, a separate issue).
+    # are refused by main's coverage check as unmodelled, a separate issue). An index
+    # uses it: without a user, the rollback would drop and create it at 1.5 instead.
     trgm = "create extension if not exists pg_trgm schema extensions version '{}';\n"
-    (project / "schema.sql").write_text(trgm.format("1.5") + TABLE)
+    index = ("create index widgets_name_trgm on public.widgets "
+             "using gin (name extensions.gin_trgm_ops);\n")
+    (project / "schema.sql").write_text(trgm.format("1.5") + TABLE + index)
     first = run("diff", "init", "--version", "20250101000000")
     assert first.exit_code == 0, first.output
-    (project / "schema.sql").write_text(trgm.format("1.6") + TABLE)
+    (project / "schema.sql").write_text(trgm.format("1.6") + TABLE + index)
     result = run("diff", "trgm", "--version", "20250102000000")
     assert result.exit_code == 0, result.output
     assert "no rollback: extension pg_trgm cannot go from version 1.6 to 1.5" in result.output
@@ -205,6 +208,22 @@ def test_extension_upgrade_without_downgrade_path_gets_an_irreversible_rollback(
     verified = run("verify", "--json")
     assert verified.exit_code == 0, verified.output
     assert json.loads(verified.output)["migrations"][1]["down"] == "irreversible"
+
+
+def test_extension_nothing_uses_is_downgraded_by_drop_and_create(run, project):
+    trgm = "create extension if not exists pg_trgm schema extensions version '{}';\n"
+    (project / "schema.sql").write_text(trgm.format("1.6") + TABLE)
+    assert run("diff", "init", "--version", "20250101000000").exit_code == 0
+    (project / "schema.sql").write_text(trgm.format("1.5") + TABLE)
+    result = run("diff", "older_trgm", "--version", "20250102000000")
+    assert result.exit_code == 0, result.output
+    up = (project / "supabase/migrations/20250102000000_older_trgm.sql").read_text()
+    assert 'drop extension "pg_trgm";' in up
+    assert "create extension if not exists \"pg_trgm\" with schema \"extensions\" " \
+           "version '1.5';" in up
+    rollback = (project / "supabase/rollbacks/20250102000000_older_trgm.sql").read_text()
+    assert "alter extension \"pg_trgm\" update to '1.6';" in rollback
+    assert run("verify").exit_code == 0
 
 
 def test_insert_into_a_view_is_reported_by_diff(run, project):

@@ -48,8 +48,6 @@ UNMODELLED = {
         "operator class public.int_hash_ops USING hash", 2),
     "operator family": ("create operator family public.widget_family using btree;\n",
                         "operator family public.widget_family USING btree", 2),
-    "collation": ("create collation public.c_binary (locale = 'C');\n",
-                  "collation public.c_binary", 2),
     "language": ("create language pl_again handler plpgsql_call_handler;\n",
                  "language pl_again", 2),
     "shell type": ("create type public.not_yet;\n", "shell type public.not_yet", 2),
@@ -80,13 +78,13 @@ def test_diff_refuses_a_new_object_of_an_unmodelled_kind_by_name(run, project, k
 
 
 def test_check_refuses_it_too_listing_every_object_in_file_order(run, project):
-    (project / "schema.sql").write_text(TABLE + EVENT_TRIGGER + UNMODELLED["collation"][0])
+    (project / "schema.sql").write_text(TABLE + EVENT_TRIGGER + UNMODELLED["conversion"][0])
     result = run("check")
     assert result.exit_code == 5
     assert "2 object(s)" in result.output
     trigger = result.output.index("schema.sql:6:1: event trigger log_ddl_commands")
-    collation = result.output.index("schema.sql:8:1: collation public.c_binary")
-    assert trigger < collation
+    conversion = result.output.index("schema.sql:8:1: conversion public.latin1_to_utf8")
+    assert trigger < conversion
 
 
 def _released(run, project, schema: str) -> None:

@@ -241,6 +241,7 @@ def test_bad_migration_name_is_refused(tmp_path, url_env, name):
     ("20250101000000", "does not sort after the newest migration 20250101000000_init.sql"),
     ("2025", "must be 14 digits"),
     ("20251301000000", "is not a valid UTC date and time"),
+    ("29990101000000", "sorts after now"),  # as a file's version would be, every run after
 ])
 def test_version_that_is_malformed_or_not_after_the_newest_is_refused(
         tmp_path, url_env, version, message):

@@ -50,11 +50,11 @@ def test_changing_one_config_value_is_one_upsert_each_way(run, repo_copy):
     old = "('ingestion.max_items_per_run', '100'::jsonb"
     assert old in schema.read_text()
     schema.write_text(schema.read_text().replace(old, old.replace("100", "200")))
-    result = run("diff", "bump_max_items", "--version", "20270201000000")
+    result = run("diff", "bump_max_items")
     assert result.exit_code == 0, result.output
+    (written,) = (repo_copy / "supabase" / "migrations").glob("*_bump_max_items.sql")
     # Besides the SET LOCAL timeouts every generated file starts with.
-    up, down = ([s for s in statements(repo_copy / "supabase" / kind /
-                                       "20270201000000_bump_max_items.sql")
+    up, down = ([s for s in statements(repo_copy / "supabase" / kind / written.name)
                  if not s.startswith("SET LOCAL ")] for kind in ("migrations", "rollbacks"))
     assert len(up) == 1 and len(down) == 1
     assert "'ingestion.max_items_per_run'" in up[0] and "'200'::jsonb" in up[0]
@@ -86,10 +86,14 @@ def test_existing_gists_and_raw_trends_survive_migration_and_rollback(server, fr
 
 
 def test_unmanaged_tables_are_never_dropped(run, repo_copy):
-    # A history that created gists and raw_trends: schema.sql doesn't declare them, and
-    # being unmanaged, the diff must leave them alone rather than drop them.
-    (repo_copy / "supabase/migrations/20261202000000_existing_tables.sql").write_text(EXISTING)
+    # A history that created gists and raw_trends (instead of the repository's platform_sql
+    # declaring them): schema.sql doesn't declare them, and being unmanaged, the diff must
+    # leave them alone rather than drop them.
+    pyproject = repo_copy / "pyproject.toml"
+    pyproject.write_text("\n".join(line for line in pyproject.read_text().splitlines()
+                                   if not line.startswith("platform_sql")) + "\n")
+    (repo_copy / "supabase/migrations/20261201130000_existing_tables.sql").write_text(EXISTING)
     assert run("hash").exit_code == 0  # the hand-added history, recorded on purpose
-    result = run("diff", "anything", "--version", "20261203000000")
+    result = run("diff", "anything")
     assert result.exit_code == 0, result.output
     assert "No difference" in result.output

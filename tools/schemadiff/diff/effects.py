@@ -17,6 +17,7 @@ nothing about them depends on data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -42,11 +43,49 @@ def _table(relation) -> str:
     return f"{schema}.{relation.relname}"
 
 
+# A table or column the repairs rename aside, copy into its successor, then drop
+# (diff/repair/partitions.py, inheritance.py): its rows live on in the successor.
+_TABLE_ASIDE = re.compile(r'^alter table (?P<schema>"(?:[^"]|"")+")\.\S+ rename to '
+                          r'(?P<name>"(?:[^"]|"")+");$')
+_TABLE_COPY = re.compile(r'^insert into \S+ \(.*\) overriding system value select .* '
+                         r'from (?P<source>\S+);$')
+_TABLES_DROP = re.compile(r'^drop table (?P<tables>.+);$')
+_COLUMN_ASIDE = re.compile(r'^alter table (?P<table>\S+) rename column \S+ to (?P<aside>\S+);$')
+_COLUMN_COPY = re.compile(r'^update only (?P<table>\S+) set \S+ = (?P<aside>\S+);$')
+_COLUMN_DROP = re.compile(r'^alter table (?P<table>\S+) drop column (?P<aside>\S+);$')
+
+
+def copied_aside(statements: list[str]) -> set[str]:
+    """The DROPs among `statements` of a table or column renamed aside and copied whole
+    into its successor earlier in the same statements: they lose nothing."""
+    tables, columns, found = set(), set(), set()
+    for statement in statements:
+        if m := _TABLE_ASIDE.match(statement):
+            tables.add(("renamed", f"{m['schema']}.{m['name']}"))
+        elif (m := _TABLE_COPY.match(statement)) and ("renamed", m["source"]) in tables:
+            tables.add(("copied", m["source"]))
+        elif m := _TABLES_DROP.match(statement):
+            if all(("copied", t) in tables for t in m["tables"].split(", ")):
+                found.add(statement)
+        elif m := _COLUMN_ASIDE.match(statement):
+            columns.add(("renamed", m["table"], m["aside"]))
+        elif (m := _COLUMN_COPY.match(statement)) \
+                and ("renamed", m["table"], m["aside"]) in columns:
+            columns.add(("copied", m["table"], m["aside"]))
+        elif (m := _COLUMN_DROP.match(statement)) \
+                and ("copied", m["table"], m["aside"]) in columns:
+            found.add(statement)
+    return found
+
+
 def declared_losses(statements: list[str], conversions: Mapping[Column, str] | None = None
                     ) -> list[tuple[str, str, str | None, str | None]]:
     """(statement, what it loses, schema.table, column or None) for each lossy statement."""
     found: list[tuple[str, str, str | None, str | None]] = []
+    kept_elsewhere = copied_aside(statements)
     for statement in statements:
+        if statement in kept_elsewhere:
+            continue
         node = _node(statement)
         if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
             for name in node.objects or ():

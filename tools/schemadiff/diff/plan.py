@@ -170,6 +170,9 @@ def _keys_in_cycles(from_model, dropped: set[str]) -> set[str]:
     return {drop for source, target, drop in keys if reaches(target, source)}
 
 
+_RENAMED_TABLE = re.compile(r'^alter table \S+ rename to ')
+
+
 def by_new_table(statements: list[str]) -> list[str]:
     """Gather each new table's statements (indexes, keys, grants, policies) right after its
     CREATE TABLE, tables ordered so that referenced ones come first.
@@ -177,7 +180,11 @@ def by_new_table(statements: list[str]) -> list[str]:
     Readable, but not always valid (a policy may call a function created later): the
     caller proves this order and falls back to migra's own when it fails.
     """
-    created = [t for t in map(classify.created_table, statements) if t]
+    # A table re-created in place (its old self renamed aside, repair/partitions.py) is
+    # not new: its statements keep their order around the rename.
+    renamed = {classify.subject(s).removeprefix("table ") for s in statements
+               if _RENAMED_TABLE.match(s)}
+    created = [t for t in map(classify.created_table, statements) if t and t not in renamed]
     if len(created) == 0:
         return statements
     new = set(created)
@@ -188,7 +195,7 @@ def by_new_table(statements: list[str]) -> list[str]:
     for statement in statements:
         table = classify.created_table(statement)
         label = classify.subject(statement).removeprefix("table ")
-        if table:
+        if table in new:
             first_create = len(rest) if first_create is None else first_create
             blocks[table].insert(0, statement)
         elif label in new:
@@ -270,6 +277,7 @@ def make_plans(views: Views, current: str, desired: str,
                    views.snapshot(current))
     up = repair.repair(up + extra.up, current_model, desired_model, views.server, current,
                        desired)
+    up = extensions.recreated(up, current_model, desired_model, views.server, current)
     extensions.require_path(current_model, desired_model, views.server, current)
     down: list[str] = []
     irreversible: list[str] = []
@@ -281,6 +289,7 @@ def make_plans(views: Views, current: str, desired: str,
                          views.snapshot(desired))
         down = repair.repair(down + extra.down, desired_model, current_model, views.server,
                              desired, current)
+        down = extensions.recreated(down, desired_model, current_model, views.server, desired)
     rows = RowChanges()
     if reference_tables:
         with views.connected(current) as have, views.connected(desired) as want:

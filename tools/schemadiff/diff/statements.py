@@ -16,6 +16,11 @@ def tidy(statement: str) -> str:
     return "set local check_function_bodies = off;" if text == _SESSION_SETTING else text
 
 
+# migra's collation DDL loses the provider's details: supplement/collations.py writes it.
+_COLLATION_DDL = ("create collation if not exists ", "drop collation if exists ")
+
+
 def statements(from_model, to_model) -> list[str]:
     """The DDL migra emits to turn `from_model` into `to_model`, tidied."""
-    return [tidy(s) for s in migration_statements(from_model, to_model)]
+    return [tidy(s) for s in migration_statements(from_model, to_model)
+            if not s.lstrip().startswith(_COLLATION_DDL)]

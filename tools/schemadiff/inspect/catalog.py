@@ -60,6 +60,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
     _policies(snap, rows["policies"], skip)
     catalog_kinds.types(snap, rows["types"], skip)
     catalog_kinds.domains(snap, rows["domains"], skip)
+    catalog_kinds.collations(snap, rows["collations"], skip)
     catalog_kinds.statistics(snap, rows["statistics"], skip)
     catalog_kinds.rules(snap, rows["rules"], skip)
     catalog_kinds.casts(snap, rows["casts"])
@@ -79,7 +80,7 @@ def snapshot(conn, schemas: Sequence[str], unmanaged: Sequence[str] = ()) -> Sna
 _QUERIES = ("acldefault", "schemas", "relations", "columns", "constraints", "indexes",
             "functions", "triggers", "policies", "types", "default_acls", "publications",
             "extensions", "coverage", "domains", "statistics", "rules", "casts", "operators",
-            "ts_dictionaries", "ts_configurations", "platform_acls")
+            "ts_dictionaries", "ts_configurations", "collations", "platform_acls")
 
 
 def _fetch_all(conn, schemas: list[str]) -> dict[str, list[dict]]:
@@ -200,6 +201,9 @@ def _columns(snap: Snapshot, rows, skip) -> None:
             definition += " stored" if row["generated"] == "s" else " virtual"
         if row["not_null_options"]:
             definition += f" (not null {row['not_null_options']})"
+        if row["inherited_local"] is not None:
+            definition += (" (inherited, declared by the child too)" if row["inherited_local"]
+                           else " (inherited)")
         if row["identity"] and row["identity_sequence"] is not None:
             snap.identities[ref] = SequenceOptions(*row["identity_sequence"])
             definition += f" ({snap.identities[ref]})"

@@ -1,5 +1,5 @@
 """The catalog judge's readers for kinds beyond tables, views and routines: types, domains,
-extended statistics, rules, casts, operators, text search, and what the tool does not
+collations, extended statistics, rules, casts, operators, text search, and what the tool does not
 model (compared by its catalog row, refused when it changes)."""
 
 from __future__ import annotations
@@ -27,6 +27,17 @@ def types(snap: Snapshot, rows, skip) -> None:
         # Enums change by re-creation.
         snap.record(ref, shape=definition, owner=row["owner"], comment=row["comment"],
                 acl=row["acl"])
+
+
+def collations(snap: Snapshot, rows, skip) -> None:
+    for row in rows:
+        if (row["schema"], row["name"]) in skip:
+            continue
+        ref = Ref("collation", row["schema"], row["name"])
+        snap.collations[ref] = row["definition"]
+        snap.add(str(ref), row["definition"])
+        # No ALTER changes a collation's definition: a new one is a re-creation.
+        snap.record(ref, shape=row["definition"], owner=row["owner"], comment=row["comment"])
 
 
 def domains(snap: Snapshot, rows, skip) -> None:

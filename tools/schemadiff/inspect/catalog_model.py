@@ -25,6 +25,7 @@ _SQL_KEYWORD = {
     "enum": "TYPE",
     "range type": "TYPE",
     "domain": "DOMAIN",
+    "collation": "COLLATION",
     "function": "FUNCTION",
     "procedure": "PROCEDURE",
     "aggregate": "AGGREGATE",
@@ -276,6 +277,8 @@ class Snapshot:
     # Index or statistics object -> its table.
     index_tables: dict[Ref, Ref] = field(default_factory=dict)
     domains: dict[Ref, Domain] = field(default_factory=dict)
+    # Collation -> CREATE COLLATION's option list (provider, locale, deterministic).
+    collations: dict[Ref, str] = field(default_factory=dict)
     # Range type -> CREATE TYPE ... AS RANGE's option list.
     ranges: dict[Ref, str] = field(default_factory=dict)
     # Domain CHECK constraint -> pg_get_constraintdef.

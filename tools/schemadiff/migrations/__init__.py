@@ -144,6 +144,12 @@ def new_version(existing: list[Migration], requested: str | None = None,
             raise UsageError(f"--version {requested!r} must be 14 digits, YYYYMMDDHHMMSS (UTC).")
         if not valid_version(requested):
             raise UsageError(f"--version {requested} is not a valid UTC date and time.")
+        now_version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+        if requested > now_version:
+            # As a history file's version (list_migrations): every later run would refuse it.
+            raise UsageError(f"--version {requested} sorts after now ({now_version}, UTC): "
+                             "a migration generated from now on would sort before it.",
+                             detail="Pass the time it is written, or leave --version out.")
         version = requested
     else:
         version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")

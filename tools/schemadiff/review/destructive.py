@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from ..diff.classify import destructive_reason, subject
 from ..diff.conversions import Column
+from ..diff.effects import copied_aside
 from ..diff.plan import Plan
 from ..errors import DestructiveChangeError
 
@@ -15,9 +16,11 @@ def destructive_statements(plan: Plan, conversions: Mapping[Column, str] | None 
     """(statement, reason) for each up statement of `plan` that loses data (`conversions`:
     diff/conversions.py, how its type changes convert)."""
     found = []
-    for statement in plan.up_statements():
+    statements = plan.up_statements()
+    kept_elsewhere = copied_aside(statements)
+    for statement in statements:
         reason = destructive_reason(statement, conversions)
-        if reason:
+        if reason and statement not in kept_elsewhere:
             found.append((statement, reason))
     return found
 

@@ -28,7 +28,6 @@ def _last(names) -> str | None:
 
 
 _DEFINE_KINDS = {
-    ObjectType.OBJECT_COLLATION: ("collation",),
     ObjectType.OBJECT_TSPARSER: ("text search parser",),
     ObjectType.OBJECT_TSTEMPLATE: ("text search template",),
     # CREATE TYPE name; makes a shell, CREATE TYPE name (INPUT = ...) a base type.

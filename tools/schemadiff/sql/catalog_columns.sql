@@ -31,6 +31,11 @@ SELECT
           WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
             AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
           LIMIT 1) END AS identity_sequence,
+    -- An inheritance child's column that comes from a parent: whether the child declares
+    -- it too (attislocal; it then survives the parent dropping it, and pg_dump lists it in
+    -- the child's CREATE TABLE). Not for partitions, whose columns all come from the
+    -- parent, however they were made (CREATE ... PARTITION OF or ATTACH).
+    CASE WHEN a.attinhcount > 0 AND NOT c.relispartition THEN a.attislocal END AS inherited_local,
     c.relkind::text AS relkind,
     c.relispartition AS is_partition,
     col_description(c.oid, a.attnum) AS comment,

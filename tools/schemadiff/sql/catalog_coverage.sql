@@ -20,7 +20,7 @@ WITH candidates AS (
            'pg_rewrite'::regclass, 'pg_statistic_ext'::regclass, 'pg_ts_config'::regclass,
            'pg_ts_dict'::regclass, 'pg_default_acl'::regclass, 'pg_publication_rel'::regclass,
            'pg_publication_namespace'::regclass, 'pg_cast'::regclass,
-           'pg_operator'::regclass, 'pg_extension'::regclass,
+           'pg_operator'::regclass, 'pg_extension'::regclass, 'pg_collation'::regclass,
            -- An operator family's members: part of the family (an extension's, or refused
            -- with it).
            'pg_amop'::regclass, 'pg_amproc'::regclass)
@@ -75,9 +75,6 @@ SELECT
             (SELECT to_jsonb(x) - 'oid' - 'evtowner' - 'evtfoid'
                     || jsonb_build_object('function', x.evtfoid::regprocedure::text)
                FROM pg_event_trigger x WHERE x.oid = o.objid)
-        WHEN 'pg_collation'::regclass THEN
-            (SELECT to_jsonb(x) - 'oid' - 'collnamespace' - 'collowner'
-               FROM pg_collation x WHERE x.oid = o.objid)
         WHEN 'pg_conversion'::regclass THEN
             (SELECT to_jsonb(x) - 'oid' - 'connamespace' - 'conowner'
                FROM pg_conversion x WHERE x.oid = o.objid)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ...scratch import Server
 from . import (
     composites,
+    constraints,
     derived,
     enums,
     functions,
@@ -35,7 +36,8 @@ def _inherits(model) -> bool:
 
 
 def _inheritance_rewritten(statements: list[str], from_model, to_model, server: Server,
-                           dbname: str, target: str, schemas: list[str]) -> list[str]:
+                           dbname: str, target: str, schemas: list[str],
+                           only_inherited: set[tuple[str, str]]) -> list[str]:
     statements = partition_keys.rewritten(
         statements, from_model, to_model,
         partition_keys.specs(server, dbname, schemas),
@@ -43,6 +45,8 @@ def _inheritance_rewritten(statements: list[str], from_model, to_model, server: 
     )
     statements = inheritance.rewritten(statements, from_model, to_model,
                                        inheritance.local_columns(server, dbname, schemas))
+    statements = inheritance.merged_columns(statements, from_model, to_model, only_inherited)
+    statements = inheritance.created_children(statements, to_model, only_inherited)
     return derived.rewritten(
         statements, from_model, to_model,
         derived.derived(server, dbname, schemas), derived.derived(server, target, schemas),
@@ -58,15 +62,23 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
     if not statements and not partitioning:  # (a new partition key or bound: no statement)
         return []  # nothing to fix or order (and no catalog to read)
     schemas = _schemas(from_model, to_model)
+    only_inherited = inheritance.inherited_only(server, target, schemas) if partitioning \
+        else set()
+    # Tables re-created with their rows (partitions.py): those that become or stop being
+    # partitioned, and those that start inheriting columns they must not declare.
+    inheriting = inheritance.inheriting_anew(from_model, to_model, only_inherited)
     statements = partitions.rewritten(
         statements, from_model, to_model,
         partitions.attachments(server, dbname, schemas),
         partitions.attachments(server, target, schemas),
+        inheriting,
     )
     if partitioning:
         statements = _inheritance_rewritten(statements, from_model, to_model, server, dbname,
-                                            target, schemas)
+                                            target, schemas, only_inherited)
+    statements = constraints.rewritten(statements, from_model, to_model)
     statements = sequences.released_first(statements, from_model, to_model)
+    statements = sequences.identity_from_serial(statements, from_model, to_model)
     statements = without_dropped_schema_defaults(statements, from_model, to_model)
     statements = composites.rewritten(statements, from_model, to_model)
     statements = functions.rewritten(statements, from_model, to_model, server, dbname)
@@ -74,17 +86,18 @@ def repair(statements: list[str], from_model, to_model, server: Server, dbname: 
         enums.recreated(statements, from_model, to_model, server, dbname), from_model, to_model
     )
     ordering = reorder.order(quoting.fixed(rewritten, from_model, to_model), server, dbname)
+    last = partitions.copied_rows(from_model, to_model, inheriting) if partitioning else []
     if ordering.ok or not enums.plan_rewrite(from_model, to_model).added:
-        return ordering.statements
+        return ordering.statements + last
     unsafe = [(s, e) for s, e in ordering.failed if _UNSAFE_ENUM_USE in e]
     if unsafe:
         # A new label used in the same migration: the labels are committed first, on their
         # own, and the rest uses them (enums.labels_first; the proof tries it).
-        return enums.labels_first(ordering.statements, from_model, to_model)
+        return enums.labels_first(ordering.statements + last, from_model, to_model)
     # ADD VALUE did not apply for another reason: re-creating the type instead, with what
     # depends on it.
     recreate = enums.recreated(statements, from_model, to_model, server, dbname, additions=True)
     fallback = reorder.order(quoting.fixed(recreate, from_model, to_model), server, dbname)
     if fallback.ok:
-        return fallback.statements
-    return ordering.statements
+        return fallback.statements + last
+    return ordering.statements + last

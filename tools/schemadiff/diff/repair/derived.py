@@ -8,7 +8,7 @@ that references a partitioned table gets one clone per referenced partition (nam
 (and a partition's inherited CHECK and trigger) as the user's own: it adds them again
 after their parent (a duplicate) and drops them after their parent took them along
 ("does not exist"). Postgres owns them: their ADD is left out, their DROP becomes IF
-EXISTS (a trigger's already is). Index-backed copies (a partition's primary key) are
+EXISTS (a trigger's already is) and runs last. Index-backed copies (a partition's primary key) are
 left to partitions.py, which attaches them as pg_dump does.
 
 migra also adds every foreign key NOT VALID and then validates it; Postgres 15 refuses
@@ -41,6 +41,10 @@ def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str
               after: set[tuple[str, str]]) -> list[str]:
     """migra's statements without the derived objects Postgres makes and drops itself."""
     replace: dict[str, list[str]] = {}
+    # A derived constraint's DROP goes last: by then its parent key or the partition it
+    # is on (or references) has taken it along, or a DETACH made it the partition's own;
+    # before that, Postgres refuses it ("cannot drop inherited constraint").
+    last: list[str] = []
     for kind, key in sorted(after):
         trigger = to_model.triggers.get(key) if kind == "trigger" else None
         if trigger is not None:
@@ -49,10 +53,9 @@ def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str
     for kind, key in sorted(before):
         constraint = from_model.constraints.get(key) if kind == "constraint" else None
         if constraint is not None and constraint.index is None:
-            replace[tidy(constraint.drop_statement)] = [
-                f"alter table {constraint.quoted_full_table_name} drop constraint if exists "
-                f"{constraint.quoted_name};"
-            ]
+            replace[tidy(constraint.drop_statement)] = []
+            last.append(f"alter table {constraint.quoted_full_table_name} drop constraint "
+                        f"if exists {constraint.quoted_name};")
     for key, constraint in to_model.constraints.items():
         if constraint.index is not None or not constraint.can_use_not_valid:
             continue
@@ -71,4 +74,10 @@ def rewritten(statements: list[str], from_model, to_model, before: set[tuple[str
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))
-    return out
+    dropped = set(statements)
+    return out + [s for s in last if _drop_of(s) in dropped]
+
+
+def _drop_of(if_exists: str) -> str:
+    """migra's DROP CONSTRAINT for our DROP CONSTRAINT IF EXISTS."""
+    return if_exists.replace(" drop constraint if exists ", " drop constraint ", 1)

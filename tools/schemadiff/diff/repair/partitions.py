@@ -51,7 +51,8 @@ def _index_key(schema: str, name: str) -> str:
 
 
 def rewritten(statements: list[str], from_model, to_model,
-              before: set[Attachment], after: set[Attachment]) -> list[str]:
+              before: set[Attachment], after: set[Attachment],
+              inheriting: frozenset[str] = frozenset()) -> list[str]:
     """migra's statements with partition DDL made to work."""
     replace: dict[str, list[str]] = {}
     for key, table in from_model.tables.items():
@@ -61,6 +62,15 @@ def rewritten(statements: list[str], from_model, to_model,
             # DROP TABLE of the partitioned table (dropped, or created anew as a plain
             # table) drops its partitions with it.
             replace[tidy(table.drop_statement)] = []
+        elif (table.is_partitioning_child_table and key not in to_model.tables
+              and parent is not None and parent.is_partitioned
+              and any(c.is_fk and c.quoted_full_foreign_table_name == table.parent_table
+                      for c in from_model.constraints.values())):
+            # A foreign key to the partitioned table depends on each partition: DROP TABLE
+            # of one is refused until it is detached (which checks no row refers to it).
+            replace[tidy(table.drop_statement)] = [
+                f"alter table {table.parent_table} detach partition {key};",
+                tidy(table.drop_statement)]
     _partitioned_constraints(replace, from_model, to_model)
     _child_constraint_drops(replace, from_model, to_model)
     new_partitions = _new_partitions(from_model, to_model)
@@ -74,7 +84,7 @@ def rewritten(statements: list[str], from_model, to_model,
             constraint = getattr(child, "constraint", None)
             if constraint is not None:
                 replace[tidy(constraint.create_statement)] = []
-    replace.update(_recreated_tables(from_model, to_model))
+    replace.update(_recreated_tables(from_model, to_model, inheriting)[0])
     out: list[str] = []
     for statement in statements:
         out.extend(replace.get(statement, [statement]))
@@ -84,6 +94,14 @@ def rewritten(statements: list[str], from_model, to_model,
         out.append(f"alter index {attachment.parent} attach partition {attachment.child};")
     out.extend(_detached_indexes(from_model, to_model, before))
     return out
+
+
+def copied_rows(from_model, to_model, inheriting: frozenset[str] = frozenset()) -> list[str]:
+    """What completes each re-created table (`_recreated_tables`), to run after every
+    other statement (its partitions, created anywhere among them, exist then): its rows
+    copied from its old self, its identities continued, the old self dropped, the
+    foreign keys to it added again (checking the copied rows)."""
+    return _recreated_tables(from_model, to_model, inheriting)[1]
 
 
 def _detached_indexes(from_model, to_model, before: set[Attachment]) -> list[str]:
@@ -103,7 +121,7 @@ def _detached_indexes(from_model, to_model, before: set[Attachment]) -> list[str
 
 
 def partition_columns(from_model, to_model) -> list[str]:
-    """NOT NULL and DEFAULT of a kept partition's own columns.
+    """NOT NULL and DEFAULT of a kept partition's own columns, and its row level security.
 
     migra never alters a partition (schemainspect: not `is_alterable`), yet a partition
     may declare NOT NULL or a DEFAULT its parent lacks. Statements that must wait for the
@@ -125,26 +143,112 @@ def partition_columns(from_model, to_model) -> list[str]:
             if before.default != column.default and not column.is_generated:
                 out.append(f"{where} set default {column.default};" if column.default
                            else f"{where} drop default;")
+        if old.rowsecurity != table.rowsecurity:  # RLS is a partition's own, too
+            out.append(f"alter table {table.quoted_full_name} "
+                       f"{'enable' if table.rowsecurity else 'disable'} row level security;")
     return out
 
 
-def _recreated_tables(from_model, to_model) -> dict[str, list[str]]:
-    """migra's CREATE of a table that becomes (or stops being) partitioned, followed by
-    the table's indexes, constraints, triggers and policies.
+def _aside(name: str) -> str:
+    """The name a re-created table's old self (or its index) has until its rows are copied."""
+    suffix = "__before_rebuild"
+    return quote_ident(name.encode()[:63 - len(suffix)].decode(errors="ignore") + suffix)
 
-    Postgres cannot convert a table either way, so migra drops and creates it, but
-    writes again only what changed: the unchanged index on it would be lost.
+
+def _recreated_tables(from_model, to_model, inheriting: frozenset[str]
+                      ) -> tuple[dict[str, list[str]], list[str]]:
+    """migra's DROP and CREATE of a table that becomes (or stops being) partitioned,
+    as: the old table renamed aside (with its indexes, whose names the new one takes),
+    the new one created with its indexes, constraints, triggers and policies, and, once
+    every statement ran (its partitions exist then), its rows copied over and the old
+    table dropped. Returns (replacements, the statements to run last).
+
+    Postgres cannot convert a table either way; migra drops and creates it, losing its
+    rows and writing again only what changed (the unchanged index on it would be lost).
+    A table in `inheriting` (quoted) starts inheriting columns it must not declare
+    itself: re-created the same way in place of migra's ALTER TABLE … INHERIT (and its
+    CREATE TABLE then loses those columns in inheritance.created_children).
     """
-    replace: dict[str, list[str]] = {}
-    for key, table in to_model.tables.items():
-        old = from_model.tables.get(key)
-        if old is None or old.is_partitioned == table.is_partitioned:
-            continue
+    rebuilt = [key for key, table in to_model.tables.items()
+               if key in from_model.tables
+               and (from_model.tables[key].is_partitioned != table.is_partitioned
+                    or key in inheriting)]
+    # Foreign keys between these tables and to them come off before any is renamed
+    # (IF EXISTS: the first block drops them all), and go on again once every table has
+    # its rows: the copies are then checked, in whatever order they ran.
+    key_drops: list[str] = []
+    key_adds: list[str] = []
+    for key in rebuilt:
         before, after = around_recreation(from_model, to_model, key)
-        replace[tidy(old.drop_statement)] = [*before, tidy(old.drop_statement)]
-        replace[tidy(table.create_statement)] = [tidy(table.create_statement),
-                                                 *table_details(to_model, key), *after]
-    return replace
+        key_drops += [_if_exists(s) for s in before if " drop constraint " in s]
+        clones = {tidy(c.create_statement) for c in to_model.constraints.values()
+                  if _cloned_key(c, to_model)}
+        key_adds += [s for s in after if s not in clones]
+        key_adds += [tidy(c.create_statement) for c in to_model.constraints.values()
+                     if c.is_fk and c.quoted_full_table_name == key
+                     and not _cloned_key(c, to_model)]
+    replace: dict[str, list[str]] = {}
+    copies: list[str] = []
+    asides: list[str] = []
+    for key in rebuilt:
+        table, old = to_model.tables[key], from_model.tables[key]
+        before, _ = around_recreation(from_model, to_model, key)
+        aside = f"{quote_ident(old.schema)}.{_aside(old.name)}"
+        before = [*dict.fromkeys(key_drops), *(s for s in before if " drop constraint " not in s)]
+        # An identity's sequence goes with the old table: dropped first, so the new
+        # table's takes its name; the new one continues from the copied rows below.
+        before += [f"alter table {key} alter column {quote_ident(name)} drop identity;"
+                   for name, column in old.columns.items() if column.is_identity]
+        before.append(f"alter table {key} rename to {_aside(old.name)};")
+        # IF EXISTS: migra may drop an index the new table no longer has first.
+        before += [f"alter index if exists {index.quoted_full_name} "
+                   f"rename to {_aside(index.name)};"
+                   for index in from_model.indexes.values()
+                   if f"{quote_ident(index.schema)}.{quote_ident(index.table_name)}" == key]
+        details = [s for s in table_details(to_model, key) if s not in key_adds]
+        # All in CREATE's place (migra may write the DROP after it).
+        made = [*before, tidy(table.create_statement), *details]
+        if key in inheriting:
+            replace[f"alter table {key} inherit {table.parent_table};"] = made
+        else:
+            replace[tidy(old.drop_statement)] = []
+            replace[tidy(table.create_statement)] = made
+        copied = [quote_ident(name) for name, column in table.columns.items()
+                  if name in old.columns and not column.is_generated]
+        if copied:
+            names = ", ".join(copied)
+            copies.append(f"insert into {key} ({names}) overriding system value "
+                          f"select {names} from {aside};")
+        copies += [f"select setval(pg_get_serial_sequence({_literal(key)}, {_literal(name)}), "
+                   f"max({quote_ident(name)})) from {key} having count(*) > 0;"
+                   for name, column in table.columns.items() if column.is_identity]
+        asides.append(aside)
+    last = copies + ([f"drop table {', '.join(asides)};"] if asides else [])
+    return replace, last + list(dict.fromkeys(key_adds))
+
+
+def _cloned_key(constraint, model) -> bool:
+    """Whether a foreign key is one Postgres clones from another (a partition's copy of
+    its partitioned table's key, or a key's copy per partition of the table it
+    references): it comes back with the key it is cloned from."""
+    if not constraint.is_fk:
+        return False
+    for table_name in (constraint.quoted_full_table_name,
+                       constraint.quoted_full_foreign_table_name):
+        table = model.tables.get(table_name)
+        if table is not None and table.is_partitioning_child_table:
+            return True
+    return False
+
+
+def _if_exists(drop: str) -> str:
+    return drop.replace(" drop constraint ", " drop constraint if exists ", 1) \
+        if " drop constraint if exists " not in drop else drop
+
+
+def _literal(text: str) -> str:
+    """A string literal (pg_get_serial_sequence takes the column name as it is)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def around_recreation(from_model, to_model, key: str) -> tuple[list[str], list[str]]:

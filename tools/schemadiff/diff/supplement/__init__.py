@@ -1,7 +1,8 @@
 """Statements migra does not emit, so that a migration converges under the catalog judge too.
 
-Kinds migra has no DDL for at all (domains, range types, aggregates, extended statistics,
-rules, casts, operators, text search dictionaries and configurations): created and
+Kinds migra has no DDL for at all, or gets wrong (collations, domains, range types,
+aggregates, extended statistics, rules, casts, operators, text search dictionaries and
+configurations): created and
 altered first, so that their comments, owners and grants below find them; dropped last,
 after migra's statements stopped using them. Then, of the kinds migra does create:
 comments, sequence options, FORCE ROW LEVEL SECURITY, relation options (view
@@ -22,6 +23,7 @@ from ...inspect.catalog_model import Snapshot
 from .acl import default_privilege_statements
 from .aggregates import aggregates, dropped_aggregates
 from .casts import casts, dropped_casts
+from .collations import collations, dropped_collations
 from .comments import comments
 from .domains import domains, dropped_domains
 from .enabled import enabled
@@ -58,6 +60,7 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
     """Statements that, run after migra's, take `before` to `after` for what migra misses."""
     fate = Fates(before, after)
     return [
+        *collations(before, after),
         *text_search(before, after),
         *domains(before, after),
         *ranges(before, after),
@@ -86,4 +89,5 @@ def converge(before: Snapshot, after: Snapshot) -> list[str]:
         *dropped_text_search(before, after),
         *dropped_ranges(before, after),
         *dropped_domains(before, after),
+        *dropped_collations(before, after),
     ]

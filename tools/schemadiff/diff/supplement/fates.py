@@ -30,8 +30,8 @@ _CREATED = {
     "schema", "table", "view", "materialized view", "sequence", "column", "constraint",
     "index", "function", "procedure", "trigger", "policy", "enum",
     # by the supplement (migra never sees these kinds)
-    "domain", "domain constraint", "range type", "aggregate", "statistics", "rule", "cast",
-    "operator", "text search configuration", "text search dictionary",
+    "collation", "domain", "domain constraint", "range type", "aggregate", "statistics",
+    "rule", "cast", "operator", "text search configuration", "text search dictionary",
 }
 
 

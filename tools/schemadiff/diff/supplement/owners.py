@@ -7,9 +7,10 @@ from .fates import Fates, possible
 
 # Tables before their sequences: ALTER TABLE ... OWNER TO moves owned sequences along,
 # and a sequence linked to a table can't change owner by itself.
-_OWNER_ORDER = ("schema", "enum", "type", "range type", "domain", "table", "foreign table",
-                "sequence", "view", "materialized view", "function", "procedure", "aggregate",
-                "operator", "statistics", "text search dictionary", "text search configuration")
+_OWNER_ORDER = ("schema", "collation", "enum", "type", "range type", "domain", "table",
+                "foreign table", "sequence", "view", "materialized view", "function",
+                "procedure", "aggregate", "operator", "statistics", "text search dictionary",
+                "text search configuration")
 
 
 def owners(before: Snapshot, after: Snapshot, fate: Fates) -> list[str]:
