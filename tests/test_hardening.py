@@ -496,15 +496,18 @@ def test_what_a_killed_url_run_left_is_removed(tmp_path, server, url_env, privat
 # --- 11. a run killed while the cluster archive unpacks leaves no run directory --------------
 
 
-def _pids_with(text: str) -> list[int]:
+def _pids_with(text: str, program: str = "") -> list[int]:
+    """Processes whose command line holds `text` (and starts with `program`: a child
+    forked from a Python that names `text` holds it too until it execs)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
-                    found.append(int(entry.name))
+                line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
+            if text in line and line.startswith(program):
+                found.append(int(entry.name))
     return found
 
 
@@ -518,7 +521,7 @@ def test_tar_dies_with_a_killed_run(tmp_path):
         env=cli_env())
     try:
         deadline = time.monotonic() + 30
-        while not [p for p in _pids_with(str(fifo)) if p != child.pid]:
+        while not _pids_with(str(fifo), "tar "):
             assert time.monotonic() < deadline, "tar did not start"
             time.sleep(0.01)
     finally:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -219,6 +221,10 @@ def _terminate(signum, frame):  # noqa: ARG001
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
+    # tempfile's first gettempdir() writes and deletes a probe file in the temp dir: a run
+    # killed in between would leave it there. A TMPDIR that is a directory is taken as is.
+    if (temp := os.environ.get("TMPDIR")) and os.path.isdir(temp):
+        tempfile.tempdir = temp
     app()
 
 

@@ -22,7 +22,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import NoPostgresError
@@ -202,11 +202,18 @@ def _remove(path: Path) -> bool:
     return True
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL when the run dies, even by SIGKILL (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+def _dying_with(run: int) -> Callable[[], None]:
+    """For the child before exec: SIGKILL when process `run` dies, even by SIGKILL (Linux)."""
+
+    def arm() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        # The run may have died between fork and prctl: nothing would signal this child.
+        if os.getppid() != run:
+            os._exit(1)
+
+    return arm
 
 
 def _tar(*args: str) -> None:
@@ -219,7 +226,7 @@ def _tar(*args: str) -> None:
         with deferred():
             tar = subprocess.Popen(["tar", *args], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=_die_with_parent)  # noqa: PLW1509 - no threads run in it
+                                   preexec_fn=_dying_with(os.getpid()))  # noqa: PLW1509 - no threads run in it
         _, stderr = tar.communicate()
     except BaseException:
         if tar is not None:
