@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.apply import SqlFile, apply_sql
+from pgquery import rows as _rows
+from pgquery import run_sql as _exec
 from schemadiff.data.samples import populate
 from schemadiff.diff.effects import data_dependent
 from schemadiff.errors import SQLInputError
@@ -24,24 +25,6 @@ REPO = Path(__file__).resolve().parent.parent
 FLUXA = "20250115000000_content_ingestion_system"
 FLUXA_ROLLBACK = REPO / "supabase" / "rollbacks" / f"{FLUXA}.sql"
 FLUXA_MIGRATION = REPO / "supabase" / "migrations" / f"{FLUXA}.sql"
-
-
-def _exec(server, dbname: str, text: str) -> None:
-    conn = server.connect(dbname)
-    try:
-        apply_sql(conn, SqlFile(Path("test.sql"), text))
-    finally:
-        conn.close()
-
-
-def _rows(server, dbname: str, query: str) -> list[tuple]:
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(query)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 # --- 1. data-dependent statements: what users' rows break, sample rows break too ------

@@ -13,29 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from schemadiff.apply import SqlFile, apply_sql
+from pgquery import rows as _rows
+from pgquery import run_sql as _exec
 
 TABLES = ("CREATE TABLE public.t (id int PRIMARY KEY, code text, n int);\n"
           "CREATE TABLE public.u (id int PRIMARY KEY, label text);\n")
 ACK = "-- schemadiff: allow data-dependent -- filled only after launch, empty everywhere\n"
-
-
-def _exec(server, dbname: str, text: str) -> None:
-    conn = server.connect(dbname)
-    try:
-        apply_sql(conn, SqlFile(Path("test.sql"), text))
-    finally:
-        conn.close()
-
-
-def _rows(server, dbname: str, query: str) -> list[tuple]:
-    conn = server.connect(dbname)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(query)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def _payload(output: str) -> dict:
