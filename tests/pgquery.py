@@ -23,7 +23,8 @@ def query(server, sql: str, dbname: str | None = None) -> list[tuple]:
 
 def run_sql(server, dbname: str, text: str) -> None:
     """Apply `text` to `dbname` as schemadiff applies a file (errors name test.sql:line)."""
-    from schemadiff.apply import SqlFile, apply_sql
+    from schemadiff.apply import apply_sql
+    from schemadiff.sources import SqlFile
 
     conn = server.connect(dbname)
     try:

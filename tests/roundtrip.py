@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from schemadiff.apply import read_sql
 from schemadiff.build import apply_into
 from schemadiff.data.declared import declared_tables
 from schemadiff.diff.plan import Plan, make_plans
@@ -15,6 +14,7 @@ from schemadiff.migrations import irreversible_header, render
 from schemadiff.migrations.render import laid_out
 from schemadiff.proof.compare import Judge
 from schemadiff.proof.verify import prove_first
+from schemadiff.sources import read_sql
 
 
 @dataclass

@@ -35,7 +35,6 @@ from pathlib import Path
 import pytest
 
 from roundtrip import render_sections
-from schemadiff.apply import SqlFile
 from schemadiff.build import apply_into
 from schemadiff.data.declared import ReferenceTable, declared_tables
 from schemadiff.diff.plan import make_plans
@@ -45,6 +44,7 @@ from schemadiff.inspect.views import Views
 from schemadiff.proof.compare import Judge
 from schemadiff.proof.verify import prove_first
 from schemadiff.scratch import scratch_server
+from schemadiff.sources import SqlFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from schemadiff import build
-from schemadiff.apply import SqlFile, read_sql
 from schemadiff.diff.statements import statements
 from schemadiff.errors import SQLInputError
 from schemadiff.inspect.scope import Scope
@@ -17,6 +16,7 @@ from schemadiff.inspect.views import Views
 from schemadiff.migrations import list_migrations
 from schemadiff.scratch import binaries, cache, scratch_server
 from schemadiff.scratch import golden as goldens
+from schemadiff.sources import SqlFile, read_sql
 
 # Each side waits until it sees the other one running, then stays a while so that the
 # other sees it too: built one after the other, the first would give up and fail.

@@ -97,8 +97,9 @@ def test_create_index_concurrently_in_schema_sql_is_accepted(tmp_path, url_env):
 def test_a_failed_concurrent_build_leaves_what_the_cli_leaves(tmp_path, server, fresh_db):
     """What came before stays, the index is left INVALID, the migration is not recorded:
     our apply (the proof's and verify's) and the CLI agree."""
-    from schemadiff.apply import SqlFile, apply_sql
+    from schemadiff.apply import apply_sql
     from schemadiff.errors import SQLInputError
+    from schemadiff.sources import SqlFile
 
     text = ("create table public.a1 (id int);\ninsert into public.a1 values (1), (1);\n"
             "create unique index concurrently a1_u on public.a1 (id);\n"

@@ -24,11 +24,12 @@ from pathlib import Path
 import pytest
 
 from roundtrip import roundtrip
-from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.apply import apply_sql
 from schemadiff.build import apply_into
 from schemadiff.errors import SchemadiffError
 from schemadiff.inspect import catalog
 from schemadiff.proof.compare import compare_snapshots
+from schemadiff.sources import SqlFile
 
 ROOT = Path(__file__).parent / "fixtures" / "convergence"
 CASES = sorted(p for p in ROOT.iterdir() if p.is_dir())

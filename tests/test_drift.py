@@ -7,7 +7,8 @@ from pathlib import Path
 
 from cliproject import make_project
 from pgquery import query
-from schemadiff.apply import SqlFile, apply_to
+from schemadiff.apply import apply_to
+from schemadiff.sources import SqlFile
 from test_pull import HISTORY, PYPROJECT, live_database
 
 

@@ -12,8 +12,9 @@ import pytest
 import supabase_cli
 from cliproject import make_project, run, url_of, write
 from pgquery import query
-from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.apply import apply_sql
 from schemadiff.errors import SQLInputError
+from schemadiff.sources import SqlFile
 
 INIT = "20250101000000_init.sql"
 BASE = """\

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cliproject import make_project
-from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.apply import apply_sql
+from schemadiff.sources import SqlFile
 
 SCHEMA = ("create table public.t (id int primary key);\n"
           "create function public.t_count() returns bigint language sql\n"

@@ -30,8 +30,9 @@ from cliproject import (
     tmp_env,
     url_of,
 )
-from schemadiff.apply import SqlFile, apply_sql, position, split_statements
+from schemadiff.apply import apply_sql
 from schemadiff.errors import SQLInputError
+from schemadiff.sources import SqlFile, position, split_statements
 from tcp_relay import tcp_relay
 
 INIT = "20250101000000_init.sql"

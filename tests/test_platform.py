@@ -11,8 +11,9 @@ import pytest
 
 from cliproject import REPO, make_project, run
 from pgquery import query
-from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.apply import apply_sql
 from schemadiff.platform import named
+from schemadiff.sources import SqlFile
 
 # storage.objects as supabase/storage's tenant migrations leave it (see 40_storage.sql).
 STORAGE_OBJECTS = {"id", "bucket_id", "name", "owner", "owner_id", "created_at", "updated_at",

@@ -11,7 +11,8 @@ import pytest
 
 from cliproject import REPO, make_project, url_of
 from pgquery import query
-from schemadiff.apply import SqlFile, apply_to
+from schemadiff.apply import apply_to
+from schemadiff.sources import SqlFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PYPROJECT = ('[tool.schemadiff]\nschemas = ["public"]\n'

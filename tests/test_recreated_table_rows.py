@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from roundtrip import roundtrip
-from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.apply import apply_sql
 from schemadiff.build import apply_into
+from schemadiff.sources import SqlFile
 
 CASES = Path(__file__).parent / "fixtures" / "convergence"
 

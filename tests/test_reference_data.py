@@ -15,10 +15,11 @@ import psycopg2.errors
 import pytest
 
 from schemadiff import config
-from schemadiff.apply import SqlFile, apply_file, apply_sql, read_sql, split_statements
+from schemadiff.apply import apply_file, apply_sql
 from schemadiff.data.declared import ReferenceTable, reference_tables, resolve_keys
 from schemadiff.data.rows import RowChanges, compare_rows, diff_rows
 from schemadiff.errors import SQLInputError, UsageError
+from schemadiff.sources import SqlFile, read_sql, split_statements
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 REPO = Path(__file__).resolve().parent.parent

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from pgquery import query
-from schemadiff.apply import SqlFile, apply_sql
+from schemadiff.apply import apply_sql
 from schemadiff.diff.renames import hints, renamed_base, suspects
 from schemadiff.diff.statements import statements
 from schemadiff.errors import SQLInputError
 from schemadiff.inspect.scope import Scope
 from schemadiff.inspect.views import Views
+from schemadiff.sources import SqlFile
 
 SCOPE = Scope(("public",))
 

@@ -9,7 +9,7 @@ import psycopg2.errors
 import pytest
 
 from fluxa_content_hash import content_hash
-from schemadiff.apply import read_sql, split_statements
+from schemadiff.sources import read_sql, split_statements
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema.sql"
 

@@ -17,12 +17,14 @@ from pathlib import Path
 
 from . import __version__
 from . import apply as apply_module
-from .apply import SqlFile, apply_to, read_sql, split_statements
+from . import sources as sources_module
+from .apply import apply_to
 from .errors import SQLInputError
 from .migrations import Migration
 from .platform import STANDIN_COMMENT, Platform
 from .progress import Steps
 from .scratch import Databases, Seed, Server, scratch_server
+from .sources import SqlFile, read_sql, split_statements
 
 # Bump when replaying changes meaning (it is part of every cached replay's key).
 REPLAY_FORMAT = "1"
@@ -105,16 +107,17 @@ def replay_into(server: Server, dbname: str, migrations: list[Migration],
 def replay_key(migrations: list[Migration], setup: Setup = NO_SETUP) -> str:
     """sha256 of everything a replay's result depends on besides the server and shim.
 
-    That is every migration's file name and bytes, in order, and the code that applies
-    them (this module and apply.py, and the schemadiff version). The cluster cache adds
-    the server binaries and the shim, so equal keys mean the same inputs, replayed the
-    same way: a cached replay is the state a fresh one would build.
+    That is every migration's file name and bytes, in order, and the code that reads and
+    applies them (this module, sources.py, apply.py, and the schemadiff version). The
+    cluster cache adds the server binaries and the shim, so equal keys mean the same
+    inputs, replayed the same way: a cached replay is the state a fresh one would build.
     """
     digest = hashlib.sha256()
     for part in (REPLAY_FORMAT.encode(), __version__.encode(),
                  (setup.legacy_grants_until or "").encode(),
                  *(f"{s.path.name}\0{s.text}".encode() for s in setup.project_sql),
-                 Path(__file__).read_bytes(), Path(apply_module.__file__).read_bytes()):
+                 Path(__file__).read_bytes(), Path(apply_module.__file__).read_bytes(),
+                 Path(sources_module.__file__).read_bytes()):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     for migration in migrations:

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import build
-from ..apply import SqlFile, apply_to
+from ..apply import apply_to
 from ..data.rows import diff_rows
 from ..diff.repair import reorder
 from ..diff.statements import statements
@@ -25,6 +25,7 @@ from ..platform import Platform
 from ..proof.compare import compare_snapshots
 from ..scratch import Backend, Databases, Server
 from ..scratch.url import redact, start_url
+from ..sources import SqlFile
 from .pull import base_database, configured_reference, with_buckets
 
 LIVE = Backend("live", shared_server=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import build
-from ..apply import SqlFile, apply_to
+from ..apply import apply_to
 from ..data.declared import ReferenceTable, declared_tables, resolve_keys
 from ..data.declared import reference_tables as listed_tables
 from ..diff.classify import created_table
@@ -21,6 +21,7 @@ from ..errors import SQLInputError, UsageError, VerificationError
 from ..inspect.views import Views
 from ..proof.compare import Comparison, Judge
 from ..scratch import Databases, Server
+from ..sources import SqlFile
 from . import layout
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import build, migrations
-from ..apply import SqlFile, read_schema, read_sql, split_statements
 from ..config import Config
 from ..data.rows import removal_notes
 from ..diff import backfill, classify
@@ -31,6 +30,7 @@ from ..review.data_dependent import (
 from ..review.destructive import destructive_statements, refuse_destructive
 from ..review.lint import run as lint_run
 from ..scratch import Databases, Server
+from ..sources import SqlFile, read_schema, read_sql, split_statements
 from .workspace import (
     access_model_of,
     build_both,

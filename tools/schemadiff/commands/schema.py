@@ -9,7 +9,6 @@ from .. import build, migrations
 from ..adopt import erd as adopt_erd
 from ..adopt import live as adopt_live
 from ..adopt import pull as adopt_pull
-from ..apply import read_schema, read_sql
 from ..config import Config
 from ..diff.plan import make_plans
 from ..errors import UsageError
@@ -18,6 +17,7 @@ from ..lock import repo_lock
 from ..progress import Steps
 from ..review import access as access_model
 from ..review import widening
+from ..sources import read_schema, read_sql
 from .changes import DiffResult, diff
 from .workspace import (
     access_model_of,

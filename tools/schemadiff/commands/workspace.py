@@ -10,7 +10,6 @@ from pathlib import Path
 
 from .. import build, migrations, platform
 from .. import config as config_mod
-from ..apply import SqlFile, read_sql
 from ..config import Config
 from ..data.declared import ReferenceTable, declared_tables
 from ..diff import renames
@@ -24,6 +23,7 @@ from ..proof.compare import compare_snapshots
 from ..review import access as access_model
 from ..review.unmodelled import refuse_unmodelled
 from ..scratch import Databases, Server
+from ..sources import SqlFile, read_sql
 
 
 def seed_files(config: Config) -> list[SqlFile]:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 import pglast
 from pglast import ast
 
-from ..apply import SqlFile, pointer, split_statements
 from ..errors import SQLInputError, UsageError
+from ..sources import SqlFile, pointer, split_statements
 from .tables import Shape, read_catalog, read_kinds, reading
 
 CONFIGURED = "configured in pyproject.toml"

@@ -29,8 +29,9 @@ import psycopg2
 from psycopg2.extensions import quote_ident
 
 from .. import sql as sql_files
-from ..apply import SqlFile, apply_sql, connection_lost
+from ..apply import apply_sql, connection_lost
 from ..errors import SQLInputError
+from ..sources import SqlFile
 from .literals import literal
 
 ROWS_PER_TABLE = 3

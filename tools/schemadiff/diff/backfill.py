@@ -22,8 +22,8 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
-from ..apply import SqlFile, pointer, split_statements
 from ..errors import SQLInputError
+from ..sources import SqlFile, pointer, split_statements
 from .effects import DataDependent, data_dependent
 
 HINT = re.compile(r"^[ \t]*--\s*schemadiff:\s*backfill\s+(?P<sql>\S.*?)\s*$", re.I | re.M)

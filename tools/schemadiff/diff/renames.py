@@ -36,9 +36,9 @@ from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from psycopg2 import sql
 
-from ..apply import SqlFile, pointer, split_statements
 from ..errors import SQLInputError
 from ..scratch import Databases, Server
+from ..sources import SqlFile, pointer, split_statements
 
 HINT = re.compile(r"--\s*schemadiff:\s*renamed\s+from\s+(?P<old>[A-Za-z_][\w$.\"]*)", re.I)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from psycopg2.extensions import quote_ident
 
 from .. import sql as sql_files
-from ..apply import SqlFile, apply_sql
+from ..apply import apply_sql
 from ..data.literals import literal
 from ..data.samples import Populated, populate
 from ..diff.classify import subject
@@ -30,6 +30,7 @@ from ..diff.effects import declared_losses
 from ..errors import SQLInputError
 from ..inspect.scope import Scope
 from ..scratch import Databases, Server
+from ..sources import SqlFile
 
 Rows = dict[str, dict[tuple, dict]]  # schema.table -> {key: row as a JSON object}
 

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..apply import SqlFile, apply_to, read_sql
+from ..apply import apply_to
 from ..build import NO_SETUP, Setup, platform_steps
 from ..errors import SQLInputError, VerificationError
 from ..migrations import IRREVERSIBLE_MARKER, Migration, declares_irreversible
 from ..scratch import Databases
+from ..sources import SqlFile, read_sql
 from .compare import Comparison, Judge
 
 # (the database before a migration, the migration) -> ("ok", "acknowledged" or "FAIL", the

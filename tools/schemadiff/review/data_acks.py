@@ -24,8 +24,8 @@ import pglast
 from pglast import ast
 from pglast.parser import ParseError
 
-from ..apply import SqlFile, Statement, pointer, split_statements
 from ..errors import SQLInputError
+from ..sources import SqlFile, Statement, pointer, split_statements
 
 HINT = re.compile(r"--\s*schemadiff:\s*allow\s+data-dependent\b(?P<rest>.*)$", re.I | re.M)
 _REASON = re.compile(r"^\s*--\s*(?P<reason>\S.*?)\s*$")

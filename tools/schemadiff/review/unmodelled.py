@@ -18,9 +18,9 @@ from pglast import ast
 from pglast.enums import ObjectType
 from pglast.parser import ParseError
 
-from ..apply import SqlFile, pointer, split_statements
 from ..errors import SQLInputError
 from ..inspect.catalog_model import Snapshot, Unmodelled
+from ..sources import SqlFile, pointer, split_statements
 
 
 def _last(names) -> str | None:

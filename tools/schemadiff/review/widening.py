@@ -27,8 +27,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from ..apply import SqlFile
 from ..errors import EXIT_DESTRUCTIVE, SchemadiffError
+from ..sources import SqlFile
 from .access import EXECUTE, NONE, AccessModel, Entry, Policy, Reach
 
 ACK_PREFIX = "schemadiff-access:"

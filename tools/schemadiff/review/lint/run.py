@@ -6,11 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from ... import build, migrations
-from ...apply import SqlFile, read_sql, split_statements
 from ...config import Config
 from ...platform import named
 from ...progress import Steps
 from ...scratch import Databases, Server
+from ...sources import SqlFile, read_sql, split_statements
 from . import Finding, lint
 from .rules import SILENCE_PREFIX
 
