@@ -69,7 +69,7 @@ def list_migrations(migrations_dir: Path, rollbacks_dir: Path) -> list[Migration
     if not migrations_dir.is_dir():
         return []
     found: dict[str, Migration] = {}
-    now = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    now = _utc_version()
     entries = sorted(migrations_dir.iterdir(), key=lambda p: p.name)
     for position, path in enumerate(entries):
         # Not SQL at all (a README beside the migrations): the CLI skips it, and so do we.
@@ -136,28 +136,33 @@ def check_name(name: str) -> None:
         )
 
 
+def _utc_version(moment: datetime | None = None) -> str:
+    """`moment` (default now) as a 14-digit UTC version."""
+    return (moment or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+
+
 def new_version(existing: list[Migration], requested: str | None = None,
                 now: datetime | None = None) -> str:
     """The version for a new migration: `requested`, or now (UTC); after every existing one."""
+    current = _utc_version(now)
     if requested is not None:
         if not VERSION_PATTERN.match(requested):
             raise UsageError(f"--version {requested!r} must be 14 digits, YYYYMMDDHHMMSS (UTC).")
         if not valid_version(requested):
             raise UsageError(f"--version {requested} is not a valid UTC date and time.")
-        now_version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
-        if requested > now_version:
+        if requested > current:
             # As a history file's version (list_migrations): every later run would refuse it.
-            raise UsageError(f"--version {requested} sorts after now ({now_version}, UTC): "
+            raise UsageError(f"--version {requested} sorts after now ({current}, UTC): "
                              "a migration generated from now on would sort before it.",
                              detail="Pass the time it is written, or leave --version out.")
         version = requested
     else:
-        version = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
+        version = current
         if now is None and existing and version == existing[-1].version:
             # The newest migration was written this very second (two diffs in a row, a
             # script): the next second is a version of its own, and never in the future.
             time.sleep(1.0 - datetime.now(UTC).microsecond / 1e6)
-            version = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+            version = _utc_version()
     if existing and version <= existing[-1].version:
         raise UsageError(
             f"version {version} does not sort after the newest migration "
