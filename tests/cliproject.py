@@ -7,6 +7,7 @@ tools/ on PYTHONPATH), so exit codes, stderr and signals are the real ones.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,16 @@ def make_project(root: Path, schema: str | bytes | None = TABLE,
     git(root, "commit", "-q", "--allow-empty", "-m", "fixture")
     return root
 
+
+
+def copy_fluxa(dest: Path) -> Path:
+    """A copy of this repository's Fluxa project (pyproject.toml, schema.sql, supabase/)
+    in `dest`, as a clone has it; returns `dest`."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("pyproject.toml", "schema.sql"):
+        shutil.copy2(REPO / name, dest / name)
+    shutil.copytree(REPO / "supabase", dest / "supabase")
+    return dest
 
 def write(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

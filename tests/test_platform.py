@@ -4,12 +4,11 @@ and the SQL real apps run against it; `platform = "postgres"` for plain Postgres
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from cliproject import REPO, make_project, run
+from cliproject import copy_fluxa, make_project, run
 from pgquery import query
 from schemadiff.apply import apply_sql
 from schemadiff.platform import named
@@ -241,9 +240,7 @@ def test_fluxas_existing_tables_are_in_every_scratch_database(tmp_path, table):
     """Production has public.gists and public.raw_trends outside any migration (the plan);
     the repository declares them in platform_sql, so a change that collides with one fails
     its proof instead of reaching production."""
-    for name in ("pyproject.toml", "schema.sql"):
-        shutil.copy2(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "supabase", tmp_path / "supabase")
+    copy_fluxa(tmp_path)
     assert run(tmp_path, "check").returncode == 0
     schema = tmp_path / "schema.sql"
     schema.write_text(schema.read_text() + f"\nCREATE TABLE public.{table} (id bigint);\n")

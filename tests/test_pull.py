@@ -4,12 +4,11 @@ out per table, proven (the tool's own `check` then passes on it)."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from cliproject import REPO, make_project, url_of
+from cliproject import copy_fluxa, make_project, url_of
 from pgquery import query
 from schemadiff.apply import apply_to
 from schemadiff.sources import SqlFile
@@ -186,10 +185,7 @@ def test_pull_adopts_the_app_histories(tmp_path, cli, history, schemas):
 def test_pull_adopts_fluxas_history(tmp_path, cli):
     """This repository's migrations: pull writes a schema.sql that check accepts, with the
     reference rows the repository's schema.sql declares when it is replaced (--force)."""
-    root = tmp_path / "fluxa"
-    shutil.copytree(REPO / "supabase", root / "supabase")
-    shutil.copy2(REPO / "pyproject.toml", root / "pyproject.toml")
-    shutil.copy2(REPO / "schema.sql", root / "schema.sql")
+    root = copy_fluxa(tmp_path / "fluxa")
     run = cli(root)
     result = run("pull", "--force")
     assert result.exit_code == 0, result.output

@@ -8,11 +8,11 @@ where the sample generator itself is what is tested).
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
+from cliproject import copy_fluxa
 from pgquery import rows as _rows
 from pgquery import run_sql as _exec
 from schemadiff.data.samples import populate
@@ -214,10 +214,7 @@ def test_diff_reports_the_rehearsal_and_a_lossy_rollback(small):
 @pytest.fixture
 def fluxa(tmp_path: Path, cli):
     """A copy of this repository's Fluxa project, and the CLI on it."""
-    for name in ("pyproject.toml", "schema.sql"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "supabase", tmp_path / "supabase")
-    return tmp_path, cli(tmp_path)
+    return copy_fluxa(tmp_path), cli(tmp_path)
 
 
 def _fluxa_db(server, databases, project: Path) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
+from cliproject import copy_fluxa
 from schemadiff.build import apply_into
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,10 +23,7 @@ insert into public.raw_trends (topic, score) values ('ai', 0.9);
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    for name in ("pyproject.toml", "schema.sql"):
-        shutil.copy(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "supabase", tmp_path / "supabase")
-    return tmp_path
+    return copy_fluxa(tmp_path)
 
 
 @pytest.fixture
